@@ -1,0 +1,113 @@
+// Package catalog defines what a cataloger is and runs a set of them over
+// the merged file system of an image.
+//
+// A cataloger declares the files it reads (Patterns), so that layers can be
+// streamed once and only those files kept in memory, and then turns them
+// into packages. A failing cataloger is reported as a warning; it does not
+// stop the others.
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+
+	"github.com/vigil-dev/vigil/inventory"
+	"github.com/vigil-dev/vigil/layerfs"
+)
+
+// Cataloger finds one kind of package.
+type Cataloger interface {
+	// Name is short and stable ("dpkg", "apk", "rpm").
+	Name() string
+	// Patterns are the files the cataloger reads, in layerfs.Matcher syntax.
+	Patterns() []string
+	// Catalog returns the packages found in fsys. It reports problems with
+	// single entries through env.Warn and returns an error only when it
+	// could not do its job at all.
+	Catalog(ctx context.Context, fsys *layerfs.FS, env *Env) ([]inventory.Package, error)
+}
+
+// Env is what a cataloger knows besides the file system.
+type Env struct {
+	// OS is the detected operating system, or nil.
+	OS *inventory.OS
+	// Logger is never nil.
+	Logger *slog.Logger
+	// Warn records a problem with one file; it is safe to call from one
+	// goroutine at a time.
+	Warn func(layer int, path, msg string)
+}
+
+// Run runs catalogers in order and collects their packages. Errors and
+// panics of one cataloger become warnings: a malformed database in a hostile
+// image must not stop the scan or crash the process.
+func Run(ctx context.Context, fsys *layerfs.FS, env *Env, catalogers ...Cataloger) ([]inventory.Package, []inventory.Warning) {
+	var pkgs []inventory.Package
+	var warnings []inventory.Warning
+	if env.Logger == nil {
+		env.Logger = slog.New(slog.DiscardHandler)
+	}
+	env.Warn = func(layer int, path, msg string) {
+		warnings = append(warnings, inventory.Warning{Layer: layer, Path: path, Message: msg})
+	}
+	for _, c := range catalogers {
+		if ctx.Err() != nil {
+			break
+		}
+		found, err := runOne(ctx, c, fsys, env)
+		if err != nil {
+			warnings = append(warnings, inventory.Warning{Layer: -1, Message: fmt.Sprintf("%s cataloger: %v", c.Name(), err)})
+			continue
+		}
+		env.Logger.Debug("cataloger done", "cataloger", c.Name(), "packages", len(found))
+		pkgs = append(pkgs, found...)
+	}
+	return pkgs, warnings
+}
+
+func runOne(ctx context.Context, c Cataloger, fsys *layerfs.FS, env *Env) (pkgs []inventory.Package, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			env.Logger.Error("cataloger panicked", "cataloger", c.Name(), "panic", r, "stack", string(debug.Stack()))
+			err = fmt.Errorf("internal error (please report it): %v", r)
+		}
+	}()
+	return c.Catalog(ctx, fsys, env)
+}
+
+// Patterns merges the patterns of several catalogers.
+func Patterns(catalogers ...Cataloger) []string {
+	var out []string
+	for _, c := range catalogers {
+		out = append(out, c.Patterns()...)
+	}
+	return out
+}
+
+// IntroducedIn returns, for each key, the layer that introduced it: the
+// first layer from which the key is present in every later version of a
+// package database. versions are the successive contents of the database
+// file (layerfs.FS.History), and keys parses one version into the set of
+// package keys it lists. Keys absent from the final version are omitted.
+func IntroducedIn(versions []layerfs.Version, keys func([]byte) map[string]bool) map[string]int {
+	since := map[string]int{}
+	for _, v := range versions {
+		var present map[string]bool
+		if !v.Deleted {
+			present = keys(v.Data)
+		}
+		for k := range since {
+			if !present[k] {
+				delete(since, k)
+			}
+		}
+		for k := range present {
+			if _, ok := since[k]; !ok {
+				since[k] = v.Layer
+			}
+		}
+	}
+	return since
+}

@@ -1,0 +1,122 @@
+package layerfs
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// ExtractDir indexes a root file system on disk as if it were a single
+// layer. Symbolic links are recorded, never followed, so that they resolve
+// inside the root like an image's links; only regular files that m selects
+// are opened, and special files (FIFOs, devices) are never opened.
+func ExtractDir(ctx context.Context, root string, m *Matcher, limits Limits) (*Extract, error) {
+	lim := limits.withDefaults()
+	st, err := os.Stat(root)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("%s is not a directory", root)
+	}
+	ext := &Extract{Compression: "none"}
+	var captured int64
+	err = filepath.WalkDir(root, func(osPath string, d fs.DirEntry, err error) error {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		rel, rerr := filepath.Rel(root, osPath)
+		if rerr != nil {
+			return rerr
+		}
+		p := filepath.ToSlash(rel)
+		if err != nil {
+			ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: err.Error()})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if p == "." {
+			return nil
+		}
+		if len(ext.Entries) >= lim.MaxEntries {
+			return fmt.Errorf("more than %d entries: %w", lim.MaxEntries, ErrLimit)
+		}
+		info, err := d.Info()
+		if err != nil {
+			ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: err.Error()})
+			return nil
+		}
+		e := Entry{Path: p, Mode: int64(info.Mode().Perm()), Size: info.Size()}
+		switch t := info.Mode().Type(); {
+		case t == 0:
+			e.Type = TypeFile
+		case t&fs.ModeDir != 0:
+			e.Type, e.Size = TypeDir, 0
+		case t&fs.ModeSymlink != 0:
+			e.Type, e.Size = TypeSymlink, 0
+			if e.Link, err = os.Readlink(osPath); err != nil {
+				ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: err.Error()})
+			}
+		default:
+			e.Type, e.Size = TypeOther, 0
+		}
+		if e.Type == TypeFile && strings.HasPrefix(filepath.Base(p), ".wh.") {
+			// A root file system on disk has no whiteouts; keep the name.
+			ext.Entries = append(ext.Entries, e)
+			return nil
+		}
+		if e.Type == TypeFile && m.Match(p) {
+			switch {
+			case e.Size > lim.MaxFileSize:
+				ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: fmt.Sprintf("file not read: %d bytes is over the %d byte limit", e.Size, lim.MaxFileSize)})
+			case captured+e.Size > lim.MaxCaptured:
+				ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: fmt.Sprintf("file not read: captured files exceed %d bytes", lim.MaxCaptured)})
+			default:
+				data, err := readLimited(osPath, lim.MaxFileSize)
+				if err != nil {
+					ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: err.Error()})
+					break
+				}
+				e.Data, e.Captured, e.Size = data, true, int64(len(data))
+				captured += e.Size
+			}
+		}
+		ext.Entries = append(ext.Entries, e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ext, nil
+}
+
+// readLimited reads a regular file without following a symbolic link that
+// may have replaced it since the walk saw it, and never more than max bytes.
+func readLimited(name string, max int64) ([]byte, error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|noFollow, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, ErrNotFile
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("file grew over the %d byte limit while being read: %w", max, ErrLimit)
+	}
+	return data, nil
+}

@@ -1,0 +1,381 @@
+package layerfs
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/klauspost/pgzip"
+)
+
+// EntryType is the kind of a layer entry after whiteouts are recognised.
+type EntryType uint8
+
+const (
+	TypeFile EntryType = iota + 1
+	TypeDir
+	TypeSymlink
+	// TypeHardlink entries carry the (clean) path of their target in Link.
+	TypeHardlink
+	// TypeWhiteout deletes Path from the layers below.
+	TypeWhiteout
+	// TypeOpaque hides everything below the directory Path in lower layers.
+	TypeOpaque
+	// TypeOther is a device, FIFO or other special file.
+	TypeOther
+)
+
+func (t EntryType) String() string {
+	switch t {
+	case TypeFile:
+		return "file"
+	case TypeDir:
+		return "dir"
+	case TypeSymlink:
+		return "symlink"
+	case TypeHardlink:
+		return "hardlink"
+	case TypeWhiteout:
+		return "whiteout"
+	case TypeOpaque:
+		return "opaque"
+	case TypeOther:
+		return "other"
+	}
+	return fmt.Sprintf("EntryType(%d)", uint8(t))
+}
+
+// Entry is one file system object that a layer adds, changes or removes.
+type Entry struct {
+	Path string // clean, relative to the root, never empty
+	Type EntryType
+	Mode int64
+	Size int64
+	// Link is the symlink target as written (symlinks) or the clean path of
+	// the target (hardlinks).
+	Link string
+	// Data is the content, present only when Captured is set: the file
+	// matched the Matcher and was within the size limits.
+	Data     []byte
+	Captured bool
+}
+
+// Warning is a per-layer problem that did not stop the extraction.
+type Warning struct {
+	Path    string
+	Message string
+}
+
+// Extract is what vigil keeps of one layer: an index of every entry and the
+// content of the files that catalogers asked for. It depends only on the
+// layer's bytes and the Matcher, so it is cached by diffID.
+type Extract struct {
+	Entries  []Entry
+	Warnings []Warning
+	// DiffID is the sha256 digest of the uncompressed tar stream, and
+	// Digest the digest of the blob as read (equal for uncompressed blobs).
+	DiffID string
+	Digest string
+	// Compression is "gzip", "zstd" or "none".
+	Compression string
+	// Size is the uncompressed size in bytes.
+	Size int64
+}
+
+// Limits bound what one layer can make vigil do. The zero value means the
+// defaults of DefaultLimits.
+type Limits struct {
+	// MaxFileSize is the largest file whose content is captured; larger
+	// matching files are indexed and reported in a warning.
+	MaxFileSize int64
+	// MaxCaptured bounds the total content captured from one layer.
+	MaxCaptured int64
+	// MaxLayerSize bounds the uncompressed size of one layer, which stops
+	// decompression bombs.
+	MaxLayerSize int64
+	// MaxEntries bounds the number of entries of one layer.
+	MaxEntries int
+	// MaxPathLen bounds the length of an entry's path.
+	MaxPathLen int
+}
+
+// DefaultLimits are generous for real images and small enough that a
+// hostile layer cannot exhaust memory.
+var DefaultLimits = Limits{
+	MaxFileSize:  64 << 20,
+	MaxCaptured:  512 << 20,
+	MaxLayerSize: 64 << 30,
+	MaxEntries:   2_000_000,
+	MaxPathLen:   4096,
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	if l.MaxFileSize > 0 {
+		d.MaxFileSize = l.MaxFileSize
+	}
+	if l.MaxCaptured > 0 {
+		d.MaxCaptured = l.MaxCaptured
+	}
+	if l.MaxLayerSize > 0 {
+		d.MaxLayerSize = l.MaxLayerSize
+	}
+	if l.MaxEntries > 0 {
+		d.MaxEntries = l.MaxEntries
+	}
+	if l.MaxPathLen > 0 {
+		d.MaxPathLen = l.MaxPathLen
+	}
+	return d
+}
+
+// ErrLimit is wrapped by errors caused by a layer exceeding Limits.
+var ErrLimit = errors.New("limit exceeded")
+
+// EntryError locates a failure inside a layer.
+type EntryError struct {
+	Path string // the entry being read, or the last good one
+	Err  error
+}
+
+func (e *EntryError) Error() string {
+	if e.Path == "" {
+		return e.Err.Error()
+	}
+	return fmt.Sprintf("at %s: %v", e.Path, e.Err)
+}
+
+func (e *EntryError) Unwrap() error { return e.Err }
+
+// countingHash counts and hashes what passes through it.
+type countingHash struct {
+	r     io.Reader
+	h     hash.Hash
+	n     int64
+	limit int64
+	// onRead reports progress; may be nil.
+	onRead func(n int)
+}
+
+func (c *countingHash) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if n > 0 {
+		c.h.Write(p[:n])
+		c.n += int64(n)
+		if c.onRead != nil {
+			c.onRead(n)
+		}
+		if c.limit > 0 && c.n > c.limit {
+			return n, fmt.Errorf("layer is larger than %d bytes uncompressed (decompression bomb?): %w", c.limit, ErrLimit)
+		}
+	}
+	return n, err
+}
+
+func (c *countingHash) digest() string { return "sha256:" + hex.EncodeToString(c.h.Sum(nil)) }
+
+// ExtractOptions tune ExtractTar.
+type ExtractOptions struct {
+	Limits Limits
+	// OnRead is called with the number of raw (compressed) bytes read, for
+	// progress display. It may be nil.
+	OnRead func(n int)
+}
+
+// ExtractTar reads a layer blob once, as a stream, and returns its Extract.
+// The blob may be an uncompressed tar, or gzip or zstd compressed; the
+// format is detected from its first bytes, not trusted from a media type.
+//
+// Errors name the entry where reading failed. Problems with single entries
+// (unsafe paths, oversized files) become warnings.
+func ExtractTar(ctx context.Context, blob io.Reader, m *Matcher, opts ExtractOptions) (*Extract, error) {
+	lim := opts.Limits.withDefaults()
+	raw := &countingHash{r: blob, h: sha256.New(), onRead: opts.OnRead}
+	br := bufio.NewReaderSize(raw, 64<<10)
+	magic, _ := br.Peek(4)
+
+	ext := &Extract{}
+	var dec io.Reader
+	switch {
+	case len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b:
+		ext.Compression = "gzip"
+		// pgzip decompresses ahead in its own goroutine, so inflating and
+		// walking the tar overlap on two cores.
+		zr, err := pgzip.NewReaderN(br, 1<<20, 4)
+		if err != nil {
+			return nil, fmt.Errorf("reading gzip header: %w", err)
+		}
+		defer zr.Close()
+		dec = zr
+	case bytes.Equal(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		ext.Compression = "zstd"
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(256<<20))
+		if err != nil {
+			return nil, fmt.Errorf("reading zstd header: %w", err)
+		}
+		defer zr.Close()
+		dec = zr
+	case len(magic) >= 3 && magic[0] == 'B' && magic[1] == 'Z' && magic[2] == 'h':
+		return nil, errors.New("bzip2-compressed layers are not supported by the OCI image spec")
+	case len(magic) >= 4 && bytes.Equal(magic, []byte{0xfd, '7', 'z', 'X'}):
+		return nil, errors.New("xz-compressed layers are not supported by the OCI image spec")
+	default:
+		ext.Compression = "none"
+		dec = br
+	}
+	unc := &countingHash{r: dec, h: sha256.New(), limit: lim.MaxLayerSize}
+
+	if err := walkTar(ctx, unc, m, lim, ext); err != nil {
+		return nil, err
+	}
+	// Read to the end so that both digests cover the whole blob: tar
+	// padding after the end-of-archive marker, and trailing gzip members.
+	if _, err := io.Copy(io.Discard, unc); err != nil {
+		return nil, &EntryError{Path: "(end of archive)", Err: err}
+	}
+	if _, err := io.Copy(io.Discard, br); err != nil {
+		return nil, err
+	}
+	ext.DiffID = unc.digest()
+	ext.Digest = raw.digest()
+	ext.Size = unc.n
+	return ext, nil
+}
+
+func walkTar(ctx context.Context, r io.Reader, m *Matcher, lim Limits, ext *Extract) error {
+	tr := tar.NewReader(r)
+	var captured int64
+	last := ""
+	// index of the last entry of each captured path, for hardlinks.
+	capturedAt := map[string]int{}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			where := "first entry"
+			if last != "" {
+				where = "entry after " + last
+			}
+			return &EntryError{Path: where, Err: fmt.Errorf("corrupt or truncated layer: %w", err)}
+		}
+		if len(ext.Entries) >= lim.MaxEntries {
+			return &EntryError{Path: hdr.Name, Err: fmt.Errorf("layer has more than %d entries: %w", lim.MaxEntries, ErrLimit)}
+		}
+		if len(hdr.Name) > lim.MaxPathLen {
+			ext.Warnings = append(ext.Warnings, Warning{Path: hdr.Name[:64] + "...", Message: fmt.Sprintf("entry skipped: path longer than %d bytes", lim.MaxPathLen)})
+			continue
+		}
+		p, unsafe := cleanPath(hdr.Name)
+		if unsafe {
+			ext.Warnings = append(ext.Warnings, Warning{Path: hdr.Name, Message: fmt.Sprintf("entry path leaves the layer root; read as /%s", p)})
+		}
+		if p == "" {
+			continue // the root directory itself
+		}
+		last = p
+		e := Entry{Path: p, Mode: hdr.Mode, Size: hdr.Size}
+		dir, base := path.Split(p)
+		dir = strings.TrimSuffix(dir, "/")
+		if strings.HasPrefix(base, ".wh.") {
+			switch {
+			case base == ".wh..wh..opq":
+				if dir == "" {
+					ext.Warnings = append(ext.Warnings, Warning{Path: hdr.Name, Message: "opaque whiteout of the root directory"})
+				}
+				e = Entry{Path: dir, Type: TypeOpaque}
+			case strings.HasPrefix(base, ".wh..wh."):
+				continue // AUFS bookkeeping (hard link directory and the like)
+			default:
+				e = Entry{Path: path.Join(dir, strings.TrimPrefix(base, ".wh.")), Type: TypeWhiteout}
+			}
+			ext.Entries = append(ext.Entries, e)
+			continue
+		}
+		switch hdr.Typeflag {
+		case tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse:
+			e.Type = TypeFile
+		case tar.TypeDir:
+			e.Type = TypeDir
+		case tar.TypeSymlink:
+			e.Type = TypeSymlink
+			e.Link = hdr.Linkname
+		case tar.TypeLink:
+			e.Type = TypeHardlink
+			target, unsafe := cleanPath(hdr.Linkname)
+			if unsafe || target == "" {
+				ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: fmt.Sprintf("hard link target %q leaves the layer root; read as /%s", hdr.Linkname, target)})
+			}
+			e.Link = target
+		default:
+			e.Type = TypeOther
+		}
+		if m.Match(p) {
+			switch e.Type {
+			case TypeFile:
+				switch {
+				case hdr.Size > lim.MaxFileSize:
+					ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: fmt.Sprintf("file not read: %d bytes is over the %d byte limit", hdr.Size, lim.MaxFileSize)})
+				case captured+hdr.Size > lim.MaxCaptured:
+					ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: fmt.Sprintf("file not read: the layer's captured files exceed %d bytes", lim.MaxCaptured)})
+				default:
+					data := make([]byte, hdr.Size)
+					if _, err := io.ReadFull(tr, data); err != nil {
+						return &EntryError{Path: p, Err: fmt.Errorf("corrupt or truncated layer: %w", err)}
+					}
+					e.Data, e.Captured = data, true
+					captured += hdr.Size
+				}
+			case TypeHardlink:
+				if i, ok := capturedAt[e.Link]; ok {
+					e.Data, e.Captured, e.Size = ext.Entries[i].Data, true, ext.Entries[i].Size
+				} else {
+					ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: fmt.Sprintf("hard link to /%s: content not read (target is not a catalogued file)", e.Link)})
+				}
+			}
+		}
+		if e.Captured {
+			capturedAt[p] = len(ext.Entries)
+		} else {
+			delete(capturedAt, p)
+		}
+		ext.Entries = append(ext.Entries, e)
+	}
+}
+
+// cleanPath turns a tar entry name into a clean path relative to the root.
+// Absolute names and ".." components are confined to the root the way a
+// chroot would confine them; unsafe reports that the name tried to leave.
+func cleanPath(name string) (p string, unsafe bool) {
+	unsafe = strings.HasPrefix(name, "/")
+	depth := 0
+	for _, c := range strings.Split(name, "/") {
+		switch c {
+		case "", ".":
+		case "..":
+			depth--
+			if depth < 0 {
+				unsafe = true
+				depth = 0
+			}
+		default:
+			depth++
+		}
+	}
+	p = strings.TrimPrefix(path.Clean("/"+name), "/")
+	return p, unsafe
+}

@@ -1,0 +1,412 @@
+// Package layerfs turns the layers of an image into one read-only view of
+// its file system, the way a container runtime would stack them: OCI
+// whiteouts and opaque directories applied in order, symbolic and hard links
+// resolved inside the image root only, and for every file the layer that
+// last wrote it.
+//
+// Layers are read as streams, once each (ExtractTar); nothing is written to
+// disk. Only the files that a Matcher selects are kept in memory; every
+// other entry is indexed by path, type and size.
+package layerfs
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+)
+
+// Errors returned by FS lookups.
+var (
+	ErrNotExist    = fs.ErrNotExist
+	ErrLoop        = errors.New("too many levels of symbolic links")
+	ErrNotCaptured = errors.New("file content was not read (not requested by a cataloger, or over a size limit)")
+	ErrNotFile     = errors.New("not a regular file")
+)
+
+const maxSymlinkHops = 40
+
+type node struct {
+	typ      EntryType
+	mode     int64
+	size     int64
+	link     string
+	layer    int
+	data     []byte
+	captured bool
+	children map[string]*node
+}
+
+// Info describes a file in the merged view.
+type Info struct {
+	Path  string
+	Type  EntryType
+	Mode  int64
+	Size  int64
+	Link  string // symlink target as written
+	Layer int    // index of the layer that last wrote it
+}
+
+// Version is the content a path had after one layer changed it.
+type Version struct {
+	Layer   int
+	Data    []byte
+	Deleted bool // the layer removed the path (a whiteout or a non-file)
+}
+
+// FS is the merged view of a stack of layer extracts.
+type FS struct {
+	root     *node
+	history  map[string][]Version
+	layers   int
+	warnings []LayerWarning
+}
+
+// LayerWarning is a Warning with the index of the layer it came from.
+type LayerWarning struct {
+	Layer int
+	Warning
+}
+
+// New returns an empty file system; add layers bottom to top with Apply.
+func New() *FS {
+	return &FS{root: &node{typ: TypeDir}, history: map[string][]Version{}}
+}
+
+// Merge stacks extracts, bottom first.
+func Merge(extracts ...*Extract) *FS {
+	f := New()
+	for _, e := range extracts {
+		f.Apply(e)
+	}
+	return f
+}
+
+// Layers is the number of layers applied so far.
+func (f *FS) Layers() int { return f.layers }
+
+// Warnings are the layer warnings collected while applying extracts.
+func (f *FS) Warnings() []LayerWarning { return f.warnings }
+
+// Apply adds the next layer on top of the view.
+func (f *FS) Apply(e *Extract) {
+	k := f.layers
+	f.layers++
+	for _, w := range e.Warnings {
+		f.warnings = append(f.warnings, LayerWarning{Layer: k, Warning: w})
+	}
+	for i := range e.Entries {
+		ent := &e.Entries[i]
+		switch ent.Type {
+		case TypeWhiteout:
+			parent, name := f.parentOf(ent.Path, k, false)
+			if parent != nil {
+				if n := parent.children[name]; n != nil && n.layer < k {
+					delete(parent.children, name)
+					f.recordDeletion(ent.Path, k)
+				}
+			}
+		case TypeOpaque:
+			dir := f.root
+			if ent.Path != "" {
+				parent, name := f.parentOf(ent.Path, k, true)
+				dir = parent.children[name]
+				if dir == nil || dir.typ != TypeDir {
+					dir = &node{typ: TypeDir, mode: 0o755, layer: k}
+					parent.children[name] = dir
+				}
+			}
+			pruneBelow(dir, k)
+			f.recordDeletion(ent.Path, k)
+		default:
+			parent, name := f.parentOf(ent.Path, k, true)
+			old := parent.children[name]
+			n := &node{typ: ent.Type, mode: ent.Mode, size: ent.Size, link: ent.Link, layer: k, data: ent.Data, captured: ent.Captured}
+			switch ent.Type {
+			case TypeDir:
+				if old != nil && old.typ == TypeDir {
+					n.children = old.children // a directory entry keeps its contents
+				}
+			case TypeHardlink:
+				// A hard link is another name for a file already in the view.
+				if t, err := f.lookup(ent.Link, false); err == nil && t.typ != TypeDir {
+					n.typ, n.size, n.link = t.typ, t.size, t.link
+					if !n.captured {
+						n.data, n.captured = t.data, t.captured
+					}
+				} else {
+					n.typ = TypeFile
+				}
+			}
+			if old != nil && old.typ == TypeDir && n.typ != TypeDir {
+				f.recordDeletion(ent.Path, k)
+			}
+			parent.children[name] = n
+			if n.captured {
+				f.history[ent.Path] = append(f.history[ent.Path], Version{Layer: k, Data: n.data})
+			} else if _, tracked := f.history[ent.Path]; tracked {
+				f.history[ent.Path] = append(f.history[ent.Path], Version{Layer: k, Deleted: true})
+			}
+		}
+	}
+}
+
+// recordDeletion notes that p and everything under it went away in layer k,
+// for the paths whose history is tracked.
+func (f *FS) recordDeletion(p string, k int) {
+	for hp, vs := range f.history {
+		if hp == p || p == "" || strings.HasPrefix(hp, p+"/") {
+			if last := vs[len(vs)-1]; last.Deleted || last.Layer == k {
+				continue
+			}
+			f.history[hp] = append(vs, Version{Layer: k, Deleted: true})
+		}
+	}
+}
+
+// pruneBelow removes from dir everything that layers below k wrote, keeping
+// what layer k itself has already written.
+func pruneBelow(dir *node, k int) {
+	for name, c := range dir.children {
+		if c.layer >= k {
+			continue
+		}
+		if c.typ == TypeDir && hasLayer(c, k) {
+			pruneBelow(c, k)
+			continue
+		}
+		delete(dir.children, name)
+	}
+}
+
+func hasLayer(n *node, k int) bool {
+	for _, c := range n.children {
+		if c.layer >= k || (c.typ == TypeDir && hasLayer(c, k)) {
+			return true
+		}
+	}
+	return false
+}
+
+// parentOf returns the directory that holds p and p's last component. With
+// create set, missing or non-directory ancestors are replaced by directories
+// of layer k, as an overlay file system shows them; otherwise it returns nil
+// when an ancestor is missing. Ancestors are never followed through
+// symbolic links: a layer entry names a literal path.
+func (f *FS) parentOf(p string, k int, create bool) (*node, string) {
+	dir := f.root
+	comps := strings.Split(p, "/")
+	for _, c := range comps[:len(comps)-1] {
+		next := dir.children[c]
+		if next == nil || next.typ != TypeDir {
+			if !create {
+				return nil, ""
+			}
+			next = &node{typ: TypeDir, mode: 0o755, layer: k}
+			if dir.children == nil {
+				dir.children = map[string]*node{}
+			}
+			dir.children[c] = next
+		}
+		dir = next
+	}
+	if dir.children == nil {
+		dir.children = map[string]*node{}
+	}
+	return dir, comps[len(comps)-1]
+}
+
+// resolve walks p from the root, following symbolic links in every
+// component (and in the last one when follow is set). Links are resolved as
+// if the image root were the system root: ".." at the root stays at the
+// root and absolute targets start at the image root, so no path can leave
+// the image. It returns the node and its resolved path.
+func (f *FS) resolve(p string, follow bool) (*node, string, error) {
+	hops := 0
+	var walk func(base []string, rest []string) (*node, []string, error)
+	walk = func(base []string, rest []string) (*node, []string, error) {
+		cur := f.root
+		resolved := []string{}
+		// Re-walk base to find the starting node.
+		for _, c := range base {
+			cur = cur.children[c]
+			if cur == nil {
+				return nil, nil, ErrNotExist
+			}
+			resolved = append(resolved, c)
+		}
+		for i := 0; i < len(rest); i++ {
+			c := rest[i]
+			switch c {
+			case "", ".":
+				continue
+			case "..":
+				if len(resolved) > 0 {
+					resolved = resolved[:len(resolved)-1]
+				}
+				return walk(resolved, rest[i+1:])
+			}
+			if cur.typ != TypeDir {
+				return nil, nil, fmt.Errorf("/%s: %w", strings.Join(resolved, "/"), fs.ErrInvalid)
+			}
+			next := cur.children[c]
+			if next == nil {
+				return nil, nil, ErrNotExist
+			}
+			last := i == len(rest)-1
+			if next.typ == TypeSymlink && (!last || follow) {
+				hops++
+				if hops > maxSymlinkHops {
+					return nil, nil, ErrLoop
+				}
+				target := strings.Split(next.link, "/")
+				newRest := append(target, rest[i+1:]...)
+				if strings.HasPrefix(next.link, "/") {
+					return walk(nil, newRest)
+				}
+				return walk(resolved, newRest)
+			}
+			resolved = append(resolved, c)
+			cur = next
+		}
+		return cur, resolved, nil
+	}
+	n, comps, err := walk(nil, strings.Split(p, "/"))
+	if err != nil {
+		return nil, "", err
+	}
+	return n, strings.Join(comps, "/"), nil
+}
+
+func (f *FS) lookup(p string, follow bool) (*node, error) {
+	n, _, err := f.resolve(cleanRel(p), follow)
+	return n, err
+}
+
+func cleanRel(p string) string {
+	return strings.TrimPrefix(path.Clean("/"+p), "/")
+}
+
+func (f *FS) info(p string, n *node) Info {
+	return Info{Path: p, Type: n.typ, Mode: n.mode, Size: n.size, Link: n.link, Layer: n.layer}
+}
+
+// Stat describes the file at p, following symbolic links. Info.Path is the
+// resolved path.
+func (f *FS) Stat(p string) (Info, error) {
+	n, rp, err := f.resolve(cleanRel(p), true)
+	if err != nil {
+		return Info{}, &fs.PathError{Op: "stat", Path: "/" + cleanRel(p), Err: err}
+	}
+	return f.info(rp, n), nil
+}
+
+// Lstat describes the file at p without following a final symbolic link.
+func (f *FS) Lstat(p string) (Info, error) {
+	n, rp, err := f.resolve(cleanRel(p), false)
+	if err != nil {
+		return Info{}, &fs.PathError{Op: "lstat", Path: "/" + cleanRel(p), Err: err}
+	}
+	return f.info(rp, n), nil
+}
+
+// ReadFile returns the content of the file at p, following symbolic links
+// inside the image, and the index of the layer that wrote it.
+func (f *FS) ReadFile(p string) ([]byte, int, error) {
+	n, _, err := f.resolve(cleanRel(p), true)
+	if err == nil && n.typ != TypeFile {
+		err = ErrNotFile
+	}
+	if err == nil && !n.captured {
+		err = ErrNotCaptured
+	}
+	if err != nil {
+		return nil, -1, &fs.PathError{Op: "read", Path: "/" + cleanRel(p), Err: err}
+	}
+	return n.data, n.layer, nil
+}
+
+// Exists reports whether p exists, following symbolic links.
+func (f *FS) Exists(p string) bool {
+	_, _, err := f.resolve(cleanRel(p), true)
+	return err == nil
+}
+
+// History returns the successive contents the literal path p had, one
+// Version per layer that changed it, bottom first. Only captured files have
+// a history.
+func (f *FS) History(p string) []Version {
+	return slices.Clone(f.history[cleanRel(p)])
+}
+
+// Glob returns the paths in the merged view matching pattern (path.Match
+// syntax per component), sorted. Directory components are followed through
+// symbolic links; the returned paths are as matched, not resolved.
+func (f *FS) Glob(pattern string) []string {
+	comps := strings.Split(cleanRel(pattern), "/")
+	var out []string
+	var rec func(prefix string, i int)
+	rec = func(prefix string, i int) {
+		dirPath := prefix
+		n, _, err := f.resolve(dirPath, true)
+		if err != nil || n.typ != TypeDir {
+			return
+		}
+		c := comps[i]
+		last := i == len(comps)-1
+		if !strings.ContainsAny(c, `*?[\`) {
+			if _, ok := n.children[c]; ok {
+				if last {
+					out = append(out, path.Join(prefix, c))
+				} else {
+					rec(path.Join(prefix, c), i+1)
+				}
+			}
+			return
+		}
+		for name := range n.children {
+			if ok, _ := path.Match(c, name); !ok {
+				continue
+			}
+			if last {
+				out = append(out, path.Join(prefix, name))
+			} else {
+				rec(path.Join(prefix, name), i+1)
+			}
+		}
+	}
+	if len(comps) > 0 && comps[0] != "" {
+		rec("", 0)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Walk calls fn for every entry of the merged view in lexical order,
+// without following symbolic links.
+func (f *FS) Walk(fn func(Info) error) error {
+	var rec func(prefix string, n *node) error
+	rec = func(prefix string, n *node) error {
+		names := make([]string, 0, len(n.children))
+		for name := range n.children {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			c := n.children[name]
+			p := path.Join(prefix, name)
+			if err := fn(f.info(p, c)); err != nil {
+				return err
+			}
+			if c.typ == TypeDir {
+				if err := rec(p, c); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return rec("", f.root)
+}

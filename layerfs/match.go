@@ -1,0 +1,93 @@
+package layerfs
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+)
+
+// Matcher decides which files of a layer are worth keeping in memory: the
+// files that catalogers read. Everything else is indexed (path, type, size,
+// link) but its content is discarded as the layer streams past.
+//
+// A pattern is a slash-separated path relative to the root, without a
+// leading slash, in path.Match syntax per component ("var/lib/dpkg/info/*.list").
+// A pattern that starts with "**/" matches its remainder at any depth
+// ("**/package.json").
+type Matcher struct {
+	patterns []string
+	exact    map[string]bool
+	globs    []string // patterns with metacharacters, rooted
+	anyDepth []string // remainders of "**/" patterns
+}
+
+// NewMatcher compiles patterns. It rejects malformed patterns so that a typo
+// in a cataloger fails its tests instead of silently matching nothing.
+func NewMatcher(patterns ...string) (*Matcher, error) {
+	m := &Matcher{exact: map[string]bool{}}
+	for _, p := range patterns {
+		if p == "" || strings.HasPrefix(p, "/") || path.Clean(p) != p {
+			return nil, fmt.Errorf("layerfs: pattern %q must be a clean relative path", p)
+		}
+		if _, err := path.Match(p, ""); err != nil {
+			return nil, fmt.Errorf("layerfs: pattern %q: %w", p, err)
+		}
+		m.patterns = append(m.patterns, p)
+		switch {
+		case strings.HasPrefix(p, "**/"):
+			m.anyDepth = append(m.anyDepth, strings.TrimPrefix(p, "**/"))
+		case strings.ContainsAny(p, `*?[\`):
+			m.globs = append(m.globs, p)
+		default:
+			m.exact[p] = true
+		}
+	}
+	slices.Sort(m.patterns)
+	m.patterns = slices.Compact(m.patterns)
+	return m, nil
+}
+
+// Match reports whether the file at p (clean, relative) should be captured.
+func (m *Matcher) Match(p string) bool {
+	if m == nil {
+		return false
+	}
+	if m.exact[p] {
+		return true
+	}
+	for _, g := range m.globs {
+		if ok, _ := path.Match(g, p); ok {
+			return true
+		}
+	}
+	if len(m.anyDepth) > 0 {
+		// Try the remainder against every suffix of p that starts at a
+		// component boundary.
+		for rest := p; ; {
+			for _, g := range m.anyDepth {
+				if ok, _ := path.Match(g, rest); ok {
+					return true
+				}
+			}
+			i := strings.IndexByte(rest, '/')
+			if i < 0 {
+				break
+			}
+			rest = rest[i+1:]
+		}
+	}
+	return false
+}
+
+// Patterns returns the sorted, de-duplicated patterns.
+func (m *Matcher) Patterns() []string { return slices.Clone(m.patterns) }
+
+// Key is a digest of the patterns. Cached layer extracts are keyed by it, so
+// a change in what catalogers read invalidates them.
+func (m *Matcher) Key() string {
+	h := sha256.Sum256([]byte(strings.Join(m.patterns, "\n")))
+	return hex.EncodeToString(h[:8])
+}

@@ -1,0 +1,5 @@
+//go:build !unix
+
+package layerfs
+
+const noFollow = 0
