@@ -89,19 +89,21 @@ func openDaemon(ctx context.Context, ref string, opts Options) (*Image, error) {
 			if hdr.Typeflag != tar.TypeReg {
 				continue
 			}
-			// blobs/sha256/<hex> in Docker 25+, <id>/layer.tar before.
-			hex := path.Base(hdr.Name)
-			i, ok := byDiffID[hex]
-			if !ok {
-				continue
+			// Docker 25 and later name layer blobs by digest
+			// (blobs/sha256/<diffID hex>); older engines write
+			// <v1 id>/layer.tar, which can only be identified by the
+			// diffID of its content: pass those as Unidentified.
+			base := path.Base(hdr.Name)
+			if i, ok := byDiffID[base]; ok {
+				delete(byDiffID, base)
+				if err := fn(i, tr); err != nil {
+					return err
+				}
+			} else if base == "layer.tar" {
+				if err := fn(Unidentified, tr); err != nil {
+					return err
+				}
 			}
-			delete(byDiffID, hex)
-			if err := fn(i, tr); err != nil {
-				return err
-			}
-		}
-		if len(byDiffID) > 0 {
-			return fmt.Errorf("the Docker Engine's image stream lacks %d layer(s) by diffID; is the containerd image store in use? save the image with `docker save` and scan docker-archive:FILE", len(byDiffID))
 		}
 		return nil
 	}

@@ -111,10 +111,17 @@ func (e *LayerError) Error() string {
 
 func (e *LayerError) Unwrap() error { return e.Err }
 
+// Unidentified is the layer index ReadLayers passes for a blob that can
+// only be identified by the diffID of its content (legacy docker save
+// streams); the callback must compute the diffID and match it.
+const Unidentified = -1
+
 // ReadLayers streams the raw blobs of the layers whose indexes are listed,
 // calling fn once per layer, at most parallel at a time, in no particular
 // order. fn must consume the blob before returning. Errors are wrapped in
-// *LayerError.
+// *LayerError. A source may pass Unidentified as the index, and may pass
+// layers that were not asked for; the caller checks that it got all it
+// asked for.
 func (img *Image) ReadLayers(ctx context.Context, indexes []int, parallel int, fn func(i int, blob io.Reader) error) error {
 	if len(indexes) == 0 {
 		return nil
@@ -126,6 +133,9 @@ func (img *Image) ReadLayers(ctx context.Context, indexes []int, parallel int, f
 		var le *LayerError
 		if err == nil || errors.As(err, &le) {
 			return err
+		}
+		if i == Unidentified {
+			return fmt.Errorf("%s: %w", img.Source.Name, err)
 		}
 		return &LayerError{Image: img.Source.Name, Layer: img.Layers[i], Err: err}
 	}

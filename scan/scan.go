@@ -174,6 +174,11 @@ func readLayers(ctx context.Context, img *image.Image, m *layerfs.Matcher, opts 
 		if err != nil {
 			return err
 		}
+		if i == image.Unidentified {
+			if i = indexOfDiffID(img.Layers, ext.DiffID); i < 0 {
+				return nil // a layer of no interest (or already cached)
+			}
+		}
 		l := img.Layers[i]
 		if l.DiffID != "" && ext.DiffID != l.DiffID {
 			return fmt.Errorf("layer content does not match its diffID: the image configuration says %s, the content is %s", l.DiffID, ext.DiffID)
@@ -190,12 +195,31 @@ func readLayers(ctx context.Context, img *image.Image, m *layerfs.Matcher, opts 
 			}
 		}
 		mu.Lock()
-		exts[i] = ext
+		// An image may hold the same layer twice (two empty layers, say).
+		for j := range img.Layers {
+			if j == i || (exts[j] == nil && l.DiffID != "" && img.Layers[j].DiffID == l.DiffID) {
+				exts[j] = ext
+			}
+		}
 		mu.Unlock()
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	for _, i := range missing {
+		if exts[i] == nil {
+			return nil, &image.LayerError{Image: img.Source.Name, Layer: img.Layers[i], Err: errors.New("the image source did not provide this layer")}
+		}
+	}
 	return exts, nil
+}
+
+func indexOfDiffID(layers []inventory.Layer, diffID string) int {
+	for i, l := range layers {
+		if l.DiffID == diffID {
+			return i
+		}
+	}
+	return -1
 }
