@@ -109,4 +109,3 @@ func openDaemon(ctx context.Context, ref string, opts Options) (*Image, error) {
 	}
 	return img, nil
 }
-

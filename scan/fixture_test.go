@@ -108,8 +108,8 @@ func TestTamperedImages(t *testing.T) {
 	for _, tt := range tests {
 		img := ti.Image(t, threeLayers(), history, tt.opt)
 		sources := map[string]string{
-			"oci":            "oci:" + ti.WriteOCILayout(t, img, "three"),
-			"oci-archive":    "oci-archive:" + ti.WriteOCIArchive(t, img, "three"),
+			"oci":         "oci:" + ti.WriteOCILayout(t, img, "three"),
+			"oci-archive": "oci-archive:" + ti.WriteOCIArchive(t, img, "three"),
 		}
 		if tt.name == "diffID" {
 			// A registry refuses a blob whose digest is wrong, so only a
