@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -22,14 +21,7 @@ import (
 // instead of through tarball.Image, which would re-compress uncompressed
 // layers to serve them as blobs.
 func openDockerArchive(ref string) (*Image, error) {
-	file, tag := ref, ""
-	if _, err := os.Stat(ref); err != nil {
-		if i := strings.LastIndexByte(ref, ':'); i > 0 {
-			if _, err := os.Stat(ref[:i]); err == nil {
-				file, tag = ref[:i], ref[i+1:]
-			}
-		}
-	}
+	file, tag := splitPathTag(ref)
 	idx, err := indexTarFile(file)
 	if err != nil {
 		return nil, err

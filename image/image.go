@@ -236,7 +236,24 @@ func Parse(arg string) (kind, ref string, err error) {
 		}
 		return "", "", fmt.Errorf("%s is a tar file without manifest.json or index.json: not an image archive", arg)
 	}
+	if looksLikePath(arg) {
+		return "", "", fmt.Errorf("%s: no such file or directory (for a registry image, write registry:%s)", arg, arg)
+	}
 	return Registry, arg, nil
+}
+
+// looksLikePath tells a mistyped path from a registry reference, which
+// never starts with a slash or a dot and never ends in an archive suffix.
+func looksLikePath(arg string) bool {
+	if strings.HasPrefix(arg, "/") || strings.HasPrefix(arg, ".") || strings.HasPrefix(arg, "~") {
+		return true
+	}
+	for _, ext := range []string{".tar", ".tar.gz", ".tgz", ".oci"} {
+		if strings.HasSuffix(arg, ext) {
+			return true
+		}
+	}
+	return false
 }
 
 func historyCreatedBy(cfg *v1.ConfigFile, layers int) []string {
@@ -306,4 +323,23 @@ func openDir(path string) (*Image, error) {
 		RootDir: abs,
 		Layers:  []inventory.Layer{{Index: 0}},
 	}, nil
+}
+
+// splitPathTag splits "PATH[:TAG]" where the tag may itself hold colons
+// ("app.tar:registry.example:5000/app:1"): the path is the shortest prefix
+// that exists. When none does, the whole argument is the path, so that the
+// error names it.
+func splitPathTag(ref string) (path, tag string) {
+	if _, err := os.Stat(ref); err == nil {
+		return ref, ""
+	}
+	for i := 0; i < len(ref); i++ {
+		if ref[i] != ':' {
+			continue
+		}
+		if _, err := os.Stat(ref[:i]); err == nil {
+			return ref[:i], ref[i+1:]
+		}
+	}
+	return ref, ""
 }

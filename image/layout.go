@@ -178,13 +178,7 @@ func pickManifest(descs []v1.Descriptor, tag string, plat *v1.Platform) (v1.Desc
 }
 
 func openOCILayout(ref string, opts Options) (*Image, error) {
-	dir, tag := ref, ""
-	if _, err := os.Stat(ref); err != nil {
-		// oci:DIR:TAG
-		if i := strings.LastIndexByte(ref, ':'); i > 0 {
-			dir, tag = ref[:i], ref[i+1:]
-		}
-	}
+	dir, tag := splitPathTag(ref)
 	if _, err := os.Stat(filepath.Join(dir, "oci-layout")); err != nil {
 		return nil, fmt.Errorf("%s is not an OCI layout directory (no oci-layout file)", dir)
 	}
@@ -199,12 +193,7 @@ func openOCILayout(ref string, opts Options) (*Image, error) {
 }
 
 func openOCIArchive(ref string, opts Options) (*Image, error) {
-	file, tag := ref, ""
-	if _, err := os.Stat(ref); err != nil {
-		if i := strings.LastIndexByte(ref, ':'); i > 0 {
-			file, tag = ref[:i], ref[i+1:]
-		}
-	}
+	file, tag := splitPathTag(ref)
 	idx, err := indexTarFile(file)
 	if err != nil {
 		return nil, err
