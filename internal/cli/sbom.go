@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"golang.org/x/term"
@@ -38,7 +39,7 @@ func sbomCommand() *command {
 		if len(pos) != 1 {
 			return usageError("want exactly one SOURCE, got %d", len(pos))
 		}
-		if !sbom.Known(*format) {
+		if !slices.Contains(sbom.Formats(), *format) {
 			return usageError("unknown format %q (want one of %s)", *format, strings.Join(sbom.Formats(), ", "))
 		}
 		inv, err := so.inventory(ctx, e, pos[0])
