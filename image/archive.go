@@ -50,7 +50,7 @@ func indexTarFile(name string) (*tarIndex, error) {
 		}
 		p := strings.TrimPrefix(path.Clean("/"+hdr.Name), "/")
 		switch hdr.Typeflag {
-		case tar.TypeReg, tar.TypeRegA:
+		case tar.TypeReg:
 			off, err := f.Seek(0, io.SeekCurrent)
 			if err != nil {
 				f.Close()

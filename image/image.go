@@ -209,7 +209,7 @@ func Parse(arg string) (kind, ref string, err error) {
 		for _, known := range Kinds {
 			if k == known {
 				if r == "" {
-					return "", "", fmt.Errorf("%q: nothing after %s:", arg, k)
+					return "", "", fmt.Errorf("%q names no image after the %s prefix", arg, k)
 				}
 				return k, r, nil
 			}

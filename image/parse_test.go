@@ -29,7 +29,7 @@ func TestParse(t *testing.T) {
 		{arg: "localhost:5000/app", kind: Registry, ref: "localhost:5000/app"},
 		{arg: layout, kind: OCI, ref: layout},
 		{arg: rootfs, kind: Dir, ref: rootfs},
-		{arg: "oci:", err: "nothing after oci:"},
+		{arg: "oci:", err: "names no image after the oci prefix"},
 		{arg: "", err: "no image given"},
 		{arg: "/no/such/file.tar", err: "no such file or directory"},
 		{arg: "./app.tar", err: "no such file or directory"},
