@@ -23,6 +23,11 @@ func ExtractDir(ctx context.Context, root string, m *Matcher, limits Limits) (*E
 	if !st.IsDir() {
 		return nil, fmt.Errorf("%s is not a directory", root)
 	}
+	// Walk the directory, not a symbolic link to it: WalkDir does not
+	// follow a root that is a link.
+	if root, err = filepath.EvalSymlinks(root); err != nil {
+		return nil, err
+	}
 	ext := &Extract{Compression: "none"}
 	var captured int64
 	err = filepath.WalkDir(root, func(osPath string, d fs.DirEntry, err error) error {

@@ -12,6 +12,7 @@ import (
 	"hash"
 	"io"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/klauspost/compress/zstd"
@@ -163,20 +164,67 @@ type countingHash struct {
 	h     hash.Hash
 	n     int64
 	limit int64
+	// err is sticky once the limit is passed.
+	err error
 	// onRead reports progress; may be nil.
 	onRead func(n int)
 }
 
+// decodeErrors prefixes the errors of a decompressor with its name, so that
+// a truncated gzip stream is told apart from a truncated tar.
+type decodeErrors struct {
+	r    io.Reader
+	name string
+}
+
+func (d decodeErrors) Read(p []byte) (int, error) {
+	n, err := d.r.Read(p)
+	if err != nil && err != io.EOF && !strings.HasPrefix(err.Error(), d.name+":") {
+		err = fmt.Errorf("%s: %w", d.name, err)
+	}
+	return n, err
+}
+
+// looksLikeTar reports whether b starts with a tar header block: one whose
+// checksum field matches its bytes.
+func looksLikeTar(b []byte) bool {
+	if len(b) < 512 {
+		return false
+	}
+	field := strings.TrimRight(strings.TrimLeft(string(b[148:156]), " "), " \x00")
+	want, err := strconv.ParseInt(field, 8, 64)
+	if err != nil {
+		return false
+	}
+	var unsigned, signed int64
+	for i, c := range b[:512] {
+		if i >= 148 && i < 156 {
+			c = ' '
+		}
+		unsigned += int64(c)
+		signed += int64(int8(c))
+	}
+	return want == unsigned || want == signed
+}
+
 func (c *countingHash) Read(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
 	n, err := c.r.Read(p)
 	if n > 0 {
+		if c.limit > 0 && c.n+int64(n) > c.limit {
+			// Hand over only what is within the limit, with the error:
+			// a short read makes io.ReadFull report the error, where a
+			// full buffer would have let it drop it.
+			n = int(c.limit - c.n)
+			c.err = fmt.Errorf("layer is larger than %d bytes uncompressed (decompression bomb?): %w", c.limit, ErrLimit)
+			err = c.err
+		}
 		c.h.Write(p[:n])
 		c.n += int64(n)
-		if c.onRead != nil {
+		if c.onRead != nil && n > 0 {
 			c.onRead(n)
-		}
-		if c.limit > 0 && c.n > c.limit {
-			return n, fmt.Errorf("layer is larger than %d bytes uncompressed (decompression bomb?): %w", c.limit, ErrLimit)
 		}
 	}
 	return n, err
@@ -203,6 +251,13 @@ func ExtractTar(ctx context.Context, blob io.Reader, m *Matcher, opts ExtractOpt
 	raw := &countingHash{r: blob, h: sha256.New(), onRead: opts.OnRead}
 	br := bufio.NewReaderSize(raw, 64<<10)
 	magic, _ := br.Peek(4)
+	if len(magic) == 4 && (bytes.HasPrefix(magic, []byte("BZh")) || bytes.Equal(magic, []byte{0xfd, '7', 'z', 'X'})) {
+		// A tar starts with its first entry's name, which may start with
+		// these bytes too.
+		if first, _ := br.Peek(512); looksLikeTar(first) {
+			magic = nil
+		}
+	}
 
 	ext := &Extract{}
 	var dec io.Reader
@@ -216,7 +271,7 @@ func ExtractTar(ctx context.Context, blob io.Reader, m *Matcher, opts ExtractOpt
 			return nil, fmt.Errorf("reading gzip header: %w", err)
 		}
 		defer zr.Close()
-		dec = zr
+		dec = decodeErrors{zr, "gzip"}
 	case bytes.Equal(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
 		ext.Compression = "zstd"
 		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(256<<20))
@@ -224,7 +279,7 @@ func ExtractTar(ctx context.Context, blob io.Reader, m *Matcher, opts ExtractOpt
 			return nil, fmt.Errorf("reading zstd header: %w", err)
 		}
 		defer zr.Close()
-		dec = zr
+		dec = decodeErrors{zr, "zstd"}
 	case len(magic) >= 3 && magic[0] == 'B' && magic[1] == 'Z' && magic[2] == 'h':
 		return nil, errors.New("bzip2-compressed layers are not supported by the OCI image spec")
 	case len(magic) >= 4 && bytes.Equal(magic, []byte{0xfd, '7', 'z', 'X'}):
@@ -258,6 +313,9 @@ func walkTar(ctx context.Context, r io.Reader, m *Matcher, lim Limits, ext *Extr
 	last := ""
 	// index of the last entry of each captured path, for hardlinks.
 	capturedAt := map[string]int{}
+	// Every header counts against MaxEntries, skipped ones included: each
+	// costs a warning at least.
+	headers := 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -273,11 +331,15 @@ func walkTar(ctx context.Context, r io.Reader, m *Matcher, lim Limits, ext *Extr
 			}
 			return &EntryError{Path: where, Err: fmt.Errorf("corrupt or truncated layer: %w", err)}
 		}
-		if len(ext.Entries) >= lim.MaxEntries {
-			return &EntryError{Path: hdr.Name, Err: fmt.Errorf("layer has more than %d entries: %w", lim.MaxEntries, ErrLimit)}
+		if headers++; headers > lim.MaxEntries {
+			return &EntryError{Path: shorten(hdr.Name), Err: fmt.Errorf("layer has more than %d entries: %w", lim.MaxEntries, ErrLimit)}
 		}
 		if len(hdr.Name) > lim.MaxPathLen {
-			ext.Warnings = append(ext.Warnings, Warning{Path: hdr.Name[:64] + "...", Message: fmt.Sprintf("entry skipped: path longer than %d bytes", lim.MaxPathLen)})
+			ext.Warnings = append(ext.Warnings, Warning{Path: shorten(hdr.Name), Message: fmt.Sprintf("entry skipped: path longer than %d bytes", lim.MaxPathLen)})
+			continue
+		}
+		if len(hdr.Linkname) > lim.MaxPathLen {
+			ext.Warnings = append(ext.Warnings, Warning{Path: shorten(hdr.Name), Message: fmt.Sprintf("entry skipped: link target longer than %d bytes", lim.MaxPathLen)})
 			continue
 		}
 		p, unsafe := cleanPath(hdr.Name)
@@ -301,13 +363,20 @@ func walkTar(ctx context.Context, r io.Reader, m *Matcher, lim Limits, ext *Extr
 			case strings.HasPrefix(base, ".wh..wh."):
 				continue // AUFS bookkeeping (hard link directory and the like)
 			default:
-				e = Entry{Path: path.Join(dir, strings.TrimPrefix(base, ".wh.")), Type: TypeWhiteout}
+				victim := strings.TrimPrefix(base, ".wh.")
+				if victim == "" || victim == "." || victim == ".." {
+					// It would name the directory holding the marker or its
+					// parent; a whiteout names a sibling.
+					ext.Warnings = append(ext.Warnings, Warning{Path: hdr.Name, Message: fmt.Sprintf("whiteout %q names no file; ignored", base)})
+					continue
+				}
+				e = Entry{Path: path.Join(dir, victim), Type: TypeWhiteout}
 			}
 			ext.Entries = append(ext.Entries, e)
 			continue
 		}
 		switch hdr.Typeflag {
-		case tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse:
+		case tar.TypeReg, tar.TypeGNUSparse: // the reader turns TypeRegA into TypeReg
 			e.Type = TypeFile
 		case tar.TypeDir:
 			e.Type = TypeDir
@@ -355,6 +424,14 @@ func walkTar(ctx context.Context, r io.Reader, m *Matcher, lim Limits, ext *Extr
 		}
 		ext.Entries = append(ext.Entries, e)
 	}
+}
+
+// shorten cuts a name for an error or warning message.
+func shorten(name string) string {
+	if len(name) <= 64 {
+		return name
+	}
+	return name[:64] + "..."
 }
 
 // cleanPath turns a tar entry name into a clean path relative to the root.

@@ -102,13 +102,29 @@ func (f *FS) Apply(e *Extract) {
 		switch ent.Type {
 		case TypeWhiteout:
 			parent, name := f.parentOf(ent.Path, k, false)
-			if parent != nil {
-				if n := parent.children[name]; n != nil && n.layer < k {
-					delete(parent.children, name)
-					f.recordDeletion(ent.Path, k)
-				}
+			if parent == nil {
+				break
+			}
+			// A whiteout applies to lower layers only: what this layer
+			// writes at or below the path stays, whatever the order of the
+			// entries.
+			switch n := parent.children[name]; {
+			case n == nil:
+			case n.typ == TypeDir && (n.layer >= k || hasLayer(n, k)):
+				pruneBelow(n, k)
+				n.layer = k
+				f.recordDeletion(ent.Path, k, false)
+			case n.layer < k:
+				delete(parent.children, name)
+				f.recordDeletion(ent.Path, k, false)
 			}
 		case TypeOpaque:
+			if f.writtenAsNonDir(ent.Path, k) {
+				// This layer made the path, or a parent, something other
+				// than a directory: nothing of the lower layers is left
+				// there to hide, and what this layer wrote stays.
+				break
+			}
 			dir := f.root
 			if ent.Path != "" {
 				parent, name := f.parentOf(ent.Path, k, true)
@@ -119,7 +135,7 @@ func (f *FS) Apply(e *Extract) {
 				}
 			}
 			pruneBelow(dir, k)
-			f.recordDeletion(ent.Path, k)
+			f.recordDeletion(ent.Path, k, false)
 		default:
 			parent, name := f.parentOf(ent.Path, k, true)
 			old := parent.children[name]
@@ -141,43 +157,94 @@ func (f *FS) Apply(e *Extract) {
 				}
 			}
 			if old != nil && old.typ == TypeDir && n.typ != TypeDir {
-				f.recordDeletion(ent.Path, k)
+				f.recordDeletion(ent.Path, k, true)
 			}
 			parent.children[name] = n
 			if n.captured {
-				f.history[ent.Path] = append(f.history[ent.Path], Version{Layer: k, Data: n.data})
+				f.addVersion(ent.Path, Version{Layer: k, Data: n.data})
 			} else if _, tracked := f.history[ent.Path]; tracked {
-				f.history[ent.Path] = append(f.history[ent.Path], Version{Layer: k, Deleted: true})
+				f.addVersion(ent.Path, Version{Layer: k, Deleted: true})
 			}
 		}
 	}
+}
+
+// addVersion records what layer v.Layer left at p. A layer that changes p
+// more than once (a whiteout or opaque directory, then the path written
+// again) keeps one Version: the last. A deletion is recorded only when
+// there is content to delete.
+func (f *FS) addVersion(p string, v Version) {
+	vs := f.history[p]
+	if n := len(vs); n > 0 && vs[n-1].Layer == v.Layer {
+		vs = vs[:n-1]
+	}
+	f.setHistory(p, vs, v)
+}
+
+// setHistory stores vs followed by v, leaving out a deletion of nothing.
+func (f *FS) setHistory(p string, vs []Version, v Version) {
+	if v.Deleted && (len(vs) == 0 || vs[len(vs)-1].Deleted) {
+		if len(vs) == 0 {
+			delete(f.history, p)
+		} else {
+			f.history[p] = vs
+		}
+		return
+	}
+	f.history[p] = append(vs, v)
 }
 
 // recordDeletion notes that p and everything under it went away in layer k,
-// for the paths whose history is tracked.
-func (f *FS) recordDeletion(p string, k int) {
+// for the paths whose history is tracked. A whiteout or an opaque directory
+// hides the lower layers only, so what layer k wrote stays; with replace,
+// an entry took the place of p (a directory replaced by a file, or the
+// reverse), and what layer k wrote there earlier went too.
+func (f *FS) recordDeletion(p string, k int, replace bool) {
 	for hp, vs := range f.history {
-		if hp == p || p == "" || strings.HasPrefix(hp, p+"/") {
-			if last := vs[len(vs)-1]; last.Deleted || last.Layer == k {
+		if hp != p && p != "" && !strings.HasPrefix(hp, p+"/") {
+			continue
+		}
+		if last := vs[len(vs)-1]; last.Layer == k {
+			if !replace || last.Deleted {
 				continue
 			}
-			f.history[hp] = append(vs, Version{Layer: k, Deleted: true})
+			vs = vs[:len(vs)-1] // written and removed by the same layer
 		}
+		f.setHistory(hp, vs, Version{Layer: k, Deleted: true})
 	}
 }
 
+// writtenAsNonDir reports whether layer k has written p, or one of its
+// parents, as something other than a directory.
+func (f *FS) writtenAsNonDir(p string, k int) bool {
+	if p == "" {
+		return false
+	}
+	n := f.root
+	for _, c := range strings.Split(p, "/") {
+		if n = n.children[c]; n == nil {
+			return false
+		}
+		if n.typ != TypeDir {
+			return n.layer >= k
+		}
+	}
+	return false
+}
+
 // pruneBelow removes from dir everything that layers below k wrote, keeping
-// what layer k itself has already written.
+// what layer k itself has already written. A directory that layer k wrote
+// over a lower one holds the lower one's children, which go too; a lower
+// directory that layer k wrote into stays as the parent of those entries.
 func pruneBelow(dir *node, k int) {
 	for name, c := range dir.children {
-		if c.layer >= k {
-			continue
-		}
-		if c.typ == TypeDir && hasLayer(c, k) {
+		switch {
+		case c.typ == TypeDir && (c.layer >= k || hasLayer(c, k)):
 			pruneBelow(c, k)
-			continue
+			c.layer = k
+		case c.layer < k:
+			delete(dir.children, name)
 		}
-		delete(dir.children, name)
 	}
 }
 
@@ -198,11 +265,14 @@ func hasLayer(n *node, k int) bool {
 func (f *FS) parentOf(p string, k int, create bool) (*node, string) {
 	dir := f.root
 	comps := strings.Split(p, "/")
-	for _, c := range comps[:len(comps)-1] {
+	for i, c := range comps[:len(comps)-1] {
 		next := dir.children[c]
 		if next == nil || next.typ != TypeDir {
 			if !create {
 				return nil, ""
+			}
+			if next != nil {
+				f.recordDeletion(strings.Join(comps[:i+1], "/"), k, true)
 			}
 			next = &node{typ: TypeDir, mode: 0o755, layer: k}
 			if dir.children == nil {

@@ -29,7 +29,7 @@ type Matcher struct {
 func NewMatcher(patterns ...string) (*Matcher, error) {
 	m := &Matcher{exact: map[string]bool{}}
 	for _, p := range patterns {
-		if p == "" || strings.HasPrefix(p, "/") || path.Clean(p) != p {
+		if p == "" || p == "." || p == ".." || strings.HasPrefix(p, "/") || strings.HasPrefix(p, "../") || path.Clean(p) != p {
 			return nil, fmt.Errorf("layerfs: pattern %q must be a clean relative path", p)
 		}
 		if _, err := path.Match(p, ""); err != nil {
