@@ -13,8 +13,10 @@ import (
 	"sync"
 
 	"github.com/vigil-dev/vigil/catalog"
+	"github.com/vigil-dev/vigil/catalog/apk"
 	"github.com/vigil-dev/vigil/catalog/dpkg"
 	"github.com/vigil-dev/vigil/catalog/osrelease"
+	"github.com/vigil-dev/vigil/catalog/rpm"
 	"github.com/vigil-dev/vigil/image"
 	"github.com/vigil-dev/vigil/internal/version"
 	"github.com/vigil-dev/vigil/inventory"
@@ -55,7 +57,7 @@ type Options struct {
 // DefaultCatalogers returns the catalogers vigil runs by default. tempDir
 // is where catalogers that need a real file (rpm) may write scratch copies.
 func DefaultCatalogers(tempDir string) []catalog.Cataloger {
-	return []catalog.Cataloger{dpkg.New()}
+	return []catalog.Cataloger{dpkg.New(), apk.New(), rpm.New(tempDir)}
 }
 
 // Inventory opens source (see image.Open for its syntax) and returns what
