@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/vigil-dev/vigil/image"
 	ti "github.com/vigil-dev/vigil/internal/testimage"
 	"github.com/vigil-dev/vigil/inventory"
+	"github.com/vigil-dev/vigil/layercache"
 	"github.com/vigil-dev/vigil/layerfs"
 	"github.com/vigil-dev/vigil/scan"
 )
@@ -217,5 +219,83 @@ func TestCorruptLayer(t *testing.T) {
 	_, err := scan.Inventory(context.Background(), src, scan.Options{Limits: layerfs.Limits{}})
 	if err == nil || !strings.Contains(err.Error(), "layer 1") || !strings.Contains(err.Error(), "truncated") {
 		t.Errorf("err = %v, want a truncated-layer error naming layer 1", err)
+	}
+}
+
+// TestAlpineAndRPMImages scans images built in code around real package
+// databases: Alpine's apk database from a real 3.6 image, and an rpm
+// sqlite database made by rpm 4.18 (catalog/*/testdata).
+func TestAlpineAndRPMImages(t *testing.T) {
+	read := func(p string) []byte {
+		b, err := os.ReadFile(filepath.Join("..", p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	tests := []struct {
+		name     string
+		files    []ti.File
+		osID     string
+		typ      string
+		wantPkg  string // a package that must be found, name@version
+		minCount int
+	}{
+		{
+			name: "alpine",
+			files: []ti.File{
+				{Name: "etc/os-release", Body: []byte("NAME=\"Alpine Linux\"\nID=alpine\nVERSION_ID=3.6.5\nPRETTY_NAME=\"Alpine Linux v3.6\"\n")},
+				{Name: "lib/apk/db/installed", Body: read("catalog/apk/testdata/alpine-3.6.installed")},
+			},
+			osID: "alpine", typ: inventory.TypeApk, wantPkg: "musl", minCount: 10,
+		},
+		{
+			name: "rocky",
+			files: []ti.File{
+				{Name: "etc/os-release", Body: []byte("NAME=\"Rocky Linux\"\nID=\"rocky\"\nVERSION_ID=\"9.3\"\nPRETTY_NAME=\"Rocky Linux 9.3 (Blue Onyx)\"\n")},
+				{Name: "usr/lib/sysimage/rpm/rpmdb.sqlite", Body: read("catalog/rpm/testdata/sqlite/final/rpmdb.sqlite")},
+				{Name: "var/lib/rpm", Type: tar.TypeSymlink, Linkname: "../../usr/lib/sysimage/rpm"},
+			},
+			osID: "rocky", typ: inventory.TypeRPM, wantPkg: "vigil-hello", minCount: 4,
+		},
+	}
+	for _, tt := range tests {
+		img := ti.Image(t, [][]byte{ti.Gzip(ti.LayerTar(tt.files...))}, []string{"ADD " + tt.name})
+		srcs := inCodeSources(t, img)
+		srcs["dir"] = "dir:" + ti.WriteRootFS(t, tt.files...)
+		var ref []inventory.Package
+		for kind, src := range srcs {
+			t.Run(tt.name+"/"+kind, func(t *testing.T) {
+				cache, err := layercache.Open(t.TempDir())
+				if err != nil {
+					t.Fatal(err)
+				}
+				inv, err := scan.Inventory(context.Background(), src, scan.Options{Image: image.Options{Insecure: true}, Cache: cache})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if inv.OS == nil || inv.OS.ID != tt.osID {
+					t.Errorf("OS = %+v", inv.OS)
+				}
+				if len(inv.Warnings) > 0 {
+					t.Errorf("warnings: %v", inv.Warnings)
+				}
+				found := false
+				for _, p := range inv.Packages {
+					if p.Type != tt.typ || !strings.Contains(p.PURL, "distro="+tt.osID) {
+						t.Errorf("package %s: type %s purl %s", p.Name, p.Type, p.PURL)
+					}
+					found = found || p.Name == tt.wantPkg
+				}
+				if !found || len(inv.Packages) < tt.minCount {
+					t.Errorf("%d packages, %s found: %v", len(inv.Packages), tt.wantPkg, found)
+				}
+				if ref == nil {
+					ref = inv.Packages
+				} else if diff := cmp.Diff(ref, inv.Packages); diff != "" {
+					t.Errorf("packages differ between sources:\n%s", diff)
+				}
+			})
+		}
 	}
 }
