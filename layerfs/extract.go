@@ -221,7 +221,9 @@ func (c *countingHash) Read(p []byte) (int, error) {
 			c.err = fmt.Errorf("layer is larger than %d bytes uncompressed (decompression bomb?): %w", c.limit, ErrLimit)
 			err = c.err
 		}
-		c.h.Write(p[:n])
+		if c.h != nil {
+			c.h.Write(p[:n])
+		}
 		c.n += int64(n)
 		if c.onRead != nil && n > 0 {
 			c.onRead(n)
@@ -287,6 +289,8 @@ func ExtractTar(ctx context.Context, blob io.Reader, m *Matcher, opts ExtractOpt
 	default:
 		ext.Compression = "none"
 		dec = br
+		// The blob is the tar: its digest is the diffID, so hash it once.
+		raw.h = nil
 	}
 	unc := &countingHash{r: dec, h: sha256.New(), limit: lim.MaxLayerSize}
 
@@ -302,7 +306,10 @@ func ExtractTar(ctx context.Context, blob io.Reader, m *Matcher, opts ExtractOpt
 		return nil, err
 	}
 	ext.DiffID = unc.digest()
-	ext.Digest = raw.digest()
+	ext.Digest = ext.DiffID
+	if raw.h != nil {
+		ext.Digest = raw.digest()
+	}
 	ext.Size = unc.n
 	return ext, nil
 }

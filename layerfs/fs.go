@@ -294,6 +294,9 @@ func (f *FS) parentOf(p string, k int, create bool) (*node, string) {
 // root and absolute targets start at the image root, so no path can leave
 // the image. It returns the node and its resolved path.
 func (f *FS) resolve(p string, follow bool) (*node, string, error) {
+	if n, ok := f.literal(p, follow); ok {
+		return n, p, nil
+	}
 	hops := 0
 	var walk func(base []string, rest []string) (*node, []string, error)
 	walk = func(base []string, rest []string) (*node, []string, error) {
@@ -348,6 +351,26 @@ func (f *FS) resolve(p string, follow bool) (*node, string, error) {
 		return nil, "", err
 	}
 	return n, strings.Join(comps, "/"), nil
+}
+
+// literal is resolve's fast path for the common case of a clean path
+// without links on the way: a walk that allocates nothing. It reports false
+// when the path needs the general walk (a link, "..", a missing entry).
+func (f *FS) literal(p string, follow bool) (*node, bool) {
+	cur := f.root
+	for rest := p; rest != ""; {
+		c, r, _ := strings.Cut(rest, "/")
+		rest = r
+		if c == "" || c == "." || c == ".." || cur.typ != TypeDir {
+			return nil, false
+		}
+		next := cur.children[c]
+		if next == nil || (next.typ == TypeSymlink && (rest != "" || follow)) {
+			return nil, false
+		}
+		cur = next
+	}
+	return cur, true
 }
 
 func (f *FS) lookup(p string, follow bool) (*node, error) {
