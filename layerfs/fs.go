@@ -297,60 +297,48 @@ func (f *FS) resolve(p string, follow bool) (*node, string, error) {
 	if n, ok := f.literal(p, follow); ok {
 		return n, p, nil
 	}
+	// nodes[i+1] is the node of names[i]; nodes[0] is the root. Neither
+	// holds a symbolic link, so ".." can pop them lexically.
+	nodes := []*node{f.root}
+	var names []string
 	hops := 0
-	var walk func(base []string, rest []string) (*node, []string, error)
-	walk = func(base []string, rest []string) (*node, []string, error) {
-		cur := f.root
-		resolved := []string{}
-		// Re-walk base to find the starting node.
-		for _, c := range base {
-			cur = cur.children[c]
-			if cur == nil {
-				return nil, nil, ErrNotExist
+	for rest := p; rest != ""; {
+		c, r, _ := strings.Cut(rest, "/")
+		rest = r
+		switch c {
+		case "", ".":
+			continue
+		case "..":
+			if len(names) > 0 {
+				names, nodes = names[:len(names)-1], nodes[:len(nodes)-1]
 			}
-			resolved = append(resolved, c)
+			continue
 		}
-		for i := 0; i < len(rest); i++ {
-			c := rest[i]
-			switch c {
-			case "", ".":
-				continue
-			case "..":
-				if len(resolved) > 0 {
-					resolved = resolved[:len(resolved)-1]
-				}
-				return walk(resolved, rest[i+1:])
-			}
-			if cur.typ != TypeDir {
-				return nil, nil, fmt.Errorf("/%s: %w", strings.Join(resolved, "/"), fs.ErrInvalid)
-			}
-			next := cur.children[c]
-			if next == nil {
-				return nil, nil, ErrNotExist
-			}
-			last := i == len(rest)-1
-			if next.typ == TypeSymlink && (!last || follow) {
-				hops++
-				if hops > maxSymlinkHops {
-					return nil, nil, ErrLoop
-				}
-				target := strings.Split(next.link, "/")
-				newRest := append(target, rest[i+1:]...)
-				if strings.HasPrefix(next.link, "/") {
-					return walk(nil, newRest)
-				}
-				return walk(resolved, newRest)
-			}
-			resolved = append(resolved, c)
-			cur = next
+		cur := nodes[len(nodes)-1]
+		if cur.typ != TypeDir {
+			return nil, "", fmt.Errorf("/%s: %w", strings.Join(names, "/"), fs.ErrInvalid)
 		}
-		return cur, resolved, nil
+		next := cur.children[c]
+		if next == nil {
+			return nil, "", ErrNotExist
+		}
+		if next.typ == TypeSymlink && (rest != "" || follow) {
+			if hops++; hops > maxSymlinkHops {
+				return nil, "", ErrLoop
+			}
+			if strings.HasPrefix(next.link, "/") {
+				names, nodes = names[:0], nodes[:1]
+			}
+			if rest == "" {
+				rest = next.link
+			} else {
+				rest = next.link + "/" + rest
+			}
+			continue
+		}
+		names, nodes = append(names, c), append(nodes, next)
 	}
-	n, comps, err := walk(nil, strings.Split(p, "/"))
-	if err != nil {
-		return nil, "", err
-	}
-	return n, strings.Join(comps, "/"), nil
+	return nodes[len(nodes)-1], strings.Join(names, "/"), nil
 }
 
 // literal is resolve's fast path for the common case of a clean path
