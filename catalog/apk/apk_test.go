@@ -4,21 +4,18 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"log/slog"
-	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vigil-dev/vigil/internal/catalogtest"
+
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/vigil-dev/vigil/catalog"
 	"github.com/vigil-dev/vigil/inventory"
 	"github.com/vigil-dev/vigil/layerfs"
 )
@@ -67,51 +64,13 @@ func layer(t testing.TB, entries ...entry) *layerfs.Extract {
 	return ext
 }
 
-// run catalogs fsys through catalog.Run, as a scan does.
 func run(t testing.TB, fsys *layerfs.FS, os *inventory.OS) ([]inventory.Package, []inventory.Warning) {
-	t.Helper()
-	env := &catalog.Env{OS: os, Logger: slog.New(slog.DiscardHandler)}
-	pkgs, warnings := catalog.Run(context.Background(), fsys, env, New())
-	inv := inventory.Inventory{Packages: pkgs, Warnings: warnings}
-	inv.Sort()
-	return inv.Packages, inv.Warnings
+	return catalogtest.Run(t, New(), fsys, os)
 }
 
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func readTestdata(t testing.TB, name string) []byte { return catalogtest.ReadTestdata(t, name) }
 
-// golden compares got, as JSON, with testdata/name, or rewrites it with
-// -update.
-func golden(t *testing.T, name string, got any) {
-	t.Helper()
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(got); err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), buf.String()); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", name, diff)
-	}
-}
+func golden(t *testing.T, name string, got any) { catalogtest.Golden(t, name, got, *update) }
 
 // TestRealDatabase reads the installed database of a real Alpine 3.6
 // image.

@@ -3,11 +3,11 @@ package dpkg
 import (
 	"bufio"
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vigil-dev/vigil/internal/catalogtest"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -16,14 +16,7 @@ import (
 	"github.com/vigil-dev/vigil/layerfs"
 )
 
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func readTestdata(t testing.TB, name string) []byte { return catalogtest.ReadTestdata(t, name) }
 
 // TestParseStatusMatchesDpkgQuery compares the parser with dpkg's own
 // reading of the same real status file.

@@ -5,7 +5,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -16,7 +15,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/vigil-dev/vigil/internal/catalogtest"
 
 	"github.com/vigil-dev/vigil/catalog"
 	"github.com/vigil-dev/vigil/inventory"
@@ -75,24 +74,11 @@ func layer(t testing.TB, c catalog.Cataloger, entries ...entry) *layerfs.Extract
 	return ext
 }
 
-// run catalogs fsys with c through catalog.Run, as a scan does.
 func run(t testing.TB, c catalog.Cataloger, fsys *layerfs.FS, os *inventory.OS) ([]inventory.Package, []inventory.Warning) {
-	t.Helper()
-	env := &catalog.Env{OS: os, Logger: slog.New(slog.DiscardHandler)}
-	pkgs, warnings := catalog.Run(context.Background(), fsys, env, c)
-	inv := inventory.Inventory{Packages: pkgs, Warnings: warnings}
-	inv.Sort()
-	return inv.Packages, inv.Warnings
+	return catalogtest.Run(t, c, fsys, os)
 }
 
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func readTestdata(t testing.TB, name string) []byte { return catalogtest.ReadTestdata(t, name) }
 
 // rpmqa is what `rpm -qa` said a database holds (testdata/*.rpmqa.txt,
 // written by make.sh).
@@ -129,33 +115,7 @@ func readRPMQA(t testing.TB, name string) map[string]*rpmqa {
 	return out
 }
 
-// golden compares got with testdata/name as JSON, or rewrites it with
-// -update.
-func golden(t *testing.T, name string, got any) {
-	t.Helper()
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // PURLs stay readable
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(got); err != nil {
-		t.Fatal(err)
-	}
-	b := buf.Bytes()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(b)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", name, diff)
-	}
-}
+func golden(t *testing.T, name string, got any) { catalogtest.Golden(t, name, got, *update) }
 
 func sorted(s []string) []string {
 	s = slices.Clone(s)

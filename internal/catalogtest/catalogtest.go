@@ -1,0 +1,67 @@
+// Package catalogtest holds what the catalogers' tests share: reading
+// testdata, golden files, and running a cataloger the way a scan does.
+package catalogtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vigil-dev/vigil/catalog"
+	"github.com/vigil-dev/vigil/inventory"
+	"github.com/vigil-dev/vigil/layerfs"
+)
+
+// ReadTestdata returns testdata/name or fails the test.
+func ReadTestdata(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// Golden compares got, as indented JSON, with testdata/name, or rewrites
+// the file when update is set (the packages' -update flag).
+func Golden(t testing.TB, name string, got any, update bool) {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // PURLs stay readable
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(got); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join("testdata", name)
+	if update {
+		if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), buf.String()); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s", name, diff)
+	}
+}
+
+// Run catalogs fsys with c through catalog.Run, as a scan does, and
+// returns the sorted packages and warnings.
+func Run(t testing.TB, c catalog.Cataloger, fsys *layerfs.FS, os *inventory.OS) ([]inventory.Package, []inventory.Warning) {
+	t.Helper()
+	env := &catalog.Env{OS: os, Logger: slog.New(slog.DiscardHandler)}
+	pkgs, warnings := catalog.Run(context.Background(), fsys, env, c)
+	inv := inventory.Inventory{Packages: pkgs, Warnings: warnings}
+	inv.Sort()
+	return inv.Packages, inv.Warnings
+}
