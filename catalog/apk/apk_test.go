@@ -12,10 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vigil-dev/vigil/internal/catalogtest"
-
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vigil-dev/vigil/internal/catalogtest"
 	"github.com/vigil-dev/vigil/inventory"
 	"github.com/vigil-dev/vigil/layerfs"
 )

@@ -7,11 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vigil-dev/vigil/internal/catalogtest"
-
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vigil-dev/vigil/catalog"
+	"github.com/vigil-dev/vigil/internal/catalogtest"
 	"github.com/vigil-dev/vigil/inventory"
 	"github.com/vigil-dev/vigil/layerfs"
 )

@@ -15,9 +15,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vigil-dev/vigil/internal/catalogtest"
-
 	"github.com/vigil-dev/vigil/catalog"
+	"github.com/vigil-dev/vigil/internal/catalogtest"
 	"github.com/vigil-dev/vigil/inventory"
 	"github.com/vigil-dev/vigil/layerfs"
 )
