@@ -11,7 +11,6 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"os"
@@ -25,7 +24,7 @@ import (
 
 // formatVersion changes whenever the encoding or the meaning of an Extract
 // changes; old entries are then simply never looked up again.
-const formatVersion = "2"
+const formatVersion = "3"
 
 var magic = []byte("vigil-layer-extract\n")
 
@@ -107,11 +106,7 @@ func decode(b []byte) (*layerfs.Extract, error) {
 	if got := sha256.Sum256(payload); !bytes.Equal(got[:], sum) {
 		return nil, errors.New("checksum mismatch")
 	}
-	var ext layerfs.Extract
-	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&ext); err != nil {
-		return nil, err
-	}
-	return &ext, nil
+	return decodeExtract(payload)
 }
 
 // Put stores ext under key atomically.
@@ -119,11 +114,8 @@ func (c *Cache) Put(key string, ext *layerfs.Extract) error {
 	if strings.ContainsAny(key, `/\`) || len(key) < 3 {
 		return fmt.Errorf("invalid cache key %q", key)
 	}
-	var payload bytes.Buffer
-	if err := gob.NewEncoder(&payload).Encode(ext); err != nil {
-		return fmt.Errorf("failed to encode layer extract: %w", err)
-	}
-	sum := sha256.Sum256(payload.Bytes())
+	payload := encodeExtract(ext)
+	sum := sha256.Sum256(payload)
 	p := c.path(key)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
@@ -134,7 +126,7 @@ func (c *Cache) Put(key string, ext *layerfs.Extract) error {
 	}
 	defer os.Remove(tmp.Name()) // no-op after a successful rename
 	w := bufio.NewWriterSize(tmp, 1<<20)
-	for _, part := range [][]byte{magic, sum[:], payload.Bytes()} {
+	for _, part := range [][]byte{magic, sum[:], payload} {
 		if _, err := w.Write(part); err != nil {
 			tmp.Close()
 			return err

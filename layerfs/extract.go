@@ -158,10 +158,71 @@ func (e *EntryError) Error() string {
 
 func (e *EntryError) Unwrap() error { return e.Err }
 
+// asyncHash computes a sha256 digest in its own goroutine, so that hashing
+// a layer overlaps with reading and walking it: on an uncompressed layer
+// hashing costs as much as everything else together. Data is copied into
+// chunks that the hashing goroutine consumes; stop must be called.
+type asyncHash struct {
+	h      hash.Hash
+	buf    []byte
+	ch     chan []byte
+	free   chan []byte
+	done   chan struct{}
+	closed bool
+}
+
+const hashChunk = 256 << 10
+
+func newAsyncHash() *asyncHash {
+	const chunks = 6
+	a := &asyncHash{h: sha256.New(), ch: make(chan []byte, chunks-2), free: make(chan []byte, chunks), done: make(chan struct{})}
+	for range chunks {
+		a.free <- make([]byte, 0, hashChunk)
+	}
+	a.buf = <-a.free
+	go func() {
+		defer close(a.done)
+		for b := range a.ch {
+			a.h.Write(b)
+			a.free <- b[:0]
+		}
+	}()
+	return a
+}
+
+func (a *asyncHash) Write(p []byte) {
+	for len(p) > 0 {
+		n := copy(a.buf[len(a.buf):cap(a.buf)], p)
+		a.buf, p = a.buf[:len(a.buf)+n], p[n:]
+		if len(a.buf) == cap(a.buf) {
+			a.ch <- a.buf
+			a.buf = <-a.free
+		}
+	}
+}
+
+// stop ends the hashing goroutine; it is safe to call more than once.
+func (a *asyncHash) stop() {
+	if a.closed {
+		return
+	}
+	a.closed = true
+	if len(a.buf) > 0 {
+		a.ch <- a.buf
+	}
+	close(a.ch)
+	<-a.done
+}
+
+func (a *asyncHash) digest() string {
+	a.stop()
+	return "sha256:" + hex.EncodeToString(a.h.Sum(nil))
+}
+
 // countingHash counts and hashes what passes through it.
 type countingHash struct {
 	r     io.Reader
-	h     hash.Hash
+	h     *asyncHash
 	n     int64
 	limit int64
 	// err is sticky once the limit is passed.
@@ -232,7 +293,6 @@ func (c *countingHash) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (c *countingHash) digest() string { return "sha256:" + hex.EncodeToString(c.h.Sum(nil)) }
 
 // ExtractOptions tune ExtractTar.
 type ExtractOptions struct {
@@ -250,7 +310,8 @@ type ExtractOptions struct {
 // (unsafe paths, oversized files) become warnings.
 func ExtractTar(ctx context.Context, blob io.Reader, m *Matcher, opts ExtractOptions) (*Extract, error) {
 	lim := opts.Limits.withDefaults()
-	raw := &countingHash{r: blob, h: sha256.New(), onRead: opts.OnRead}
+	raw := &countingHash{r: blob, h: newAsyncHash(), onRead: opts.OnRead}
+	defer raw.h.stop()
 	br := bufio.NewReaderSize(raw, 64<<10)
 	magic, _ := br.Peek(4)
 	if len(magic) == 4 && (bytes.HasPrefix(magic, []byte("BZh")) || bytes.Equal(magic, []byte{0xfd, '7', 'z', 'X'})) {
@@ -290,9 +351,11 @@ func ExtractTar(ctx context.Context, blob io.Reader, m *Matcher, opts ExtractOpt
 		ext.Compression = "none"
 		dec = br
 		// The blob is the tar: its digest is the diffID, so hash it once.
+		raw.h.stop()
 		raw.h = nil
 	}
-	unc := &countingHash{r: dec, h: sha256.New(), limit: lim.MaxLayerSize}
+	unc := &countingHash{r: dec, h: newAsyncHash(), limit: lim.MaxLayerSize}
+	defer unc.h.stop()
 
 	if err := walkTar(ctx, unc, m, lim, ext); err != nil {
 		return nil, err
@@ -305,10 +368,10 @@ func ExtractTar(ctx context.Context, blob io.Reader, m *Matcher, opts ExtractOpt
 	if _, err := io.Copy(io.Discard, br); err != nil {
 		return nil, err
 	}
-	ext.DiffID = unc.digest()
+	ext.DiffID = unc.h.digest()
 	ext.Digest = ext.DiffID
 	if raw.h != nil {
-		ext.Digest = raw.digest()
+		ext.Digest = raw.h.digest()
 	}
 	ext.Size = unc.n
 	return ext, nil

@@ -367,6 +367,12 @@ func (f *FS) lookup(p string, follow bool) (*node, error) {
 }
 
 func cleanRel(p string) string {
+	// Most paths handed in are already clean ("/usr/bin/x" or "usr/bin/x"):
+	// skip the allocation of path.Clean for them.
+	q := strings.TrimPrefix(p, "/")
+	if q != "" && q[0] != '/' && q[len(q)-1] != '/' && !strings.Contains(q, "//") && !strings.Contains(q, "./") && q != "." && q != ".." && !strings.HasSuffix(q, "/.") && !strings.HasSuffix(q, "/..") {
+		return q
+	}
 	return strings.TrimPrefix(path.Clean("/"+p), "/")
 }
 

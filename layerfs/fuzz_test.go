@@ -515,3 +515,14 @@ func climbs(name string) bool {
 	}
 	return false
 }
+
+func FuzzCleanRel(f *testing.F) {
+	for _, s := range []string{"/usr/bin/x", "a//b", "a/./b", "../x", "a/..", ".", "", "/", "a/.b", "a../b", "..a", "//0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		if got, want := cleanRel(p), strings.TrimPrefix(path.Clean("/"+p), "/"); got != want {
+			t.Fatalf("cleanRel(%q) = %q, want %q", p, got, want)
+		}
+	})
+}

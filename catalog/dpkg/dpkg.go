@@ -151,10 +151,25 @@ func ownedFiles(fsys *layerfs.FS, dir, name, arch string) []string {
 			break
 		}
 	}
-	var files []string
-	for _, line := range strings.Split(string(data), "\n") {
+	var lines []string
+	// A path that another line lies under is a directory: only the
+	// others need a look at the file system.
+	parents := map[string]bool{}
+	for rest := string(data); rest != ""; {
+		var line string
+		line, rest, _ = strings.Cut(rest, "\n")
 		line = strings.TrimSpace(line)
 		if line == "" || line == "/." || !strings.HasPrefix(line, "/") {
+			continue
+		}
+		lines = append(lines, line)
+		if i := strings.LastIndexByte(line, '/'); i > 0 {
+			parents[line[:i]] = true
+		}
+	}
+	var files []string
+	for _, line := range lines {
+		if parents[line] {
 			continue
 		}
 		if info, err := fsys.Lstat(line); err == nil && info.Type == layerfs.TypeDir {
@@ -200,12 +215,21 @@ func licenses(fsys *layerfs.FS, name string) []string {
 		return nil
 	}
 	var out []string
-	for _, line := range strings.Split(string(b), "\n") {
-		v, ok := strings.CutPrefix(line, "License:")
-		if !ok {
+	for rest := b; len(rest) > 0; {
+		i := bytes.Index(rest, []byte("License:"))
+		if i < 0 {
+			break
+		}
+		atLineStart := i == 0 || rest[i-1] == '\n'
+		rest = rest[i+len("License:"):]
+		if !atLineStart {
 			continue
 		}
-		v = strings.TrimSpace(v)
+		line := rest
+		if j := bytes.IndexByte(line, '\n'); j >= 0 {
+			line = line[:j]
+		}
+		v := strings.TrimSpace(string(line))
 		if v != "" && !slices.Contains(out, v) {
 			out = append(out, v)
 		}
