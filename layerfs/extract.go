@@ -293,7 +293,6 @@ func (c *countingHash) Read(p []byte) (int, error) {
 	return n, err
 }
 
-
 // ExtractOptions tune ExtractTar.
 type ExtractOptions struct {
 	Limits Limits
