@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/vigil-dev/vigil/catalog"
@@ -113,7 +114,11 @@ func InventoryImage(ctx context.Context, img *image.Image, opts Options) (*inven
 		Packages:      []inventory.Package{},
 	}
 	for _, w := range fsys.Warnings() {
-		inv.Warnings = append(inv.Warnings, inventory.Warning{Layer: w.Layer, Path: "/" + w.Path, Message: w.Message})
+		p := w.Path
+		if !strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "..") {
+			p = "/" + p // entry names as the tar spells them stay as they are
+		}
+		inv.Warnings = append(inv.Warnings, inventory.Warning{Layer: w.Layer, Path: p, Message: w.Message})
 	}
 	inv.OS = osrelease.Detect(fsys)
 	pkgs, warnings := catalog.Run(ctx, fsys, &catalog.Env{OS: inv.OS, Logger: log}, cats...)

@@ -104,9 +104,12 @@ func (s *sourceFlags) inventory(ctx context.Context, e *env, source string) (*in
 		for _, w := range inv.Warnings {
 			where := w.Path
 			if w.Layer >= 0 {
-				where = fmt.Sprintf("layer %d %s", w.Layer, w.Path)
+				where = strings.TrimSpace(fmt.Sprintf("layer %d %s", w.Layer, w.Path))
 			}
-			fmt.Fprintf(e.stderr, "warning: %s: %s\n", strings.TrimSpace(where), w.Message)
+			if where != "" {
+				where += ": "
+			}
+			fmt.Fprintf(e.stderr, "warning: %s%s\n", where, w.Message)
 		}
 	}
 	return inv, nil
