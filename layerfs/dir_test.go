@@ -115,7 +115,7 @@ func TestExtractDirThroughSymlinkedRoot(t *testing.T) {
 	root := testimage.WriteRootFS(t, file("etc/os-release", "ID=linked\n"))
 	link := filepath.Join(t.TempDir(), "rootfs")
 	if err := os.Symlink(root, link); err != nil {
-		t.Skip(err)
+		t.Fatal(err)
 	}
 	ext := extractDir(t, link, all, Limits{})
 	wantContent(t, Merge(ext), "etc/os-release", "ID=linked\n", 0)
