@@ -428,14 +428,26 @@ func (f *FS) History(p string) []Version {
 	return slices.Clone(f.history[cleanRel(p)])
 }
 
+// maxGlobVisits bounds the directories one Glob call looks into.
+const maxGlobVisits = 1 << 16
+
 // Glob returns the paths in the merged view matching pattern (path.Match
 // syntax per component), sorted. Directory components are followed through
-// symbolic links; the returned paths are as matched, not resolved.
+// symbolic links; the returned paths are as matched, not resolved. On a
+// hostile tree whose links make a pattern match without end, it stops after
+// looking into 65,536 directories.
 func (f *FS) Glob(pattern string) []string {
 	comps := strings.Split(cleanRel(pattern), "/")
 	var out []string
+	visits := 0
 	var rec func(prefix string, i int)
 	rec = func(prefix string, i int) {
+		// Directory links (d -> .) make the matches of a pattern with
+		// several wildcards grow exponentially with its depth: a hostile
+		// image must not stall a cataloger that way.
+		if visits++; visits > maxGlobVisits {
+			return
+		}
 		dirPath := prefix
 		n, _, err := f.resolve(dirPath, true)
 		if err != nil || n.typ != TypeDir {

@@ -2,6 +2,7 @@ package layerfs
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"strings"
 	"testing"
@@ -191,4 +192,19 @@ func TestHardlinkToLowerLayer(t *testing.T) {
 		t.Errorf("Lstat(etc/link-to-symlink) = %+v, %v", i, err)
 	}
 	wantContent(t, f, "etc/link-to-symlink", "ID=alpine", 0)
+}
+
+// TestGlobLinkBlowup: 30 links to "." in one directory make "d/*/*/*/*/*/x"
+// match 30^5 paths; Glob gives up after a bounded amount of work.
+func TestGlobLinkBlowup(t *testing.T) {
+	var entries []Entry
+	for i := range 30 {
+		entries = append(entries, Entry{Path: fmt.Sprintf("d/l%02d", i), Type: TypeSymlink, Link: "."})
+	}
+	entries = append(entries, Entry{Path: "d/x", Type: TypeFile})
+	f := Merge(&Extract{Entries: entries})
+	got := f.Glob("d/*/*/*/*/*/x")
+	if len(got) == 0 || len(got) > maxGlobVisits*31 {
+		t.Errorf("Glob returned %d paths", len(got))
+	}
 }
