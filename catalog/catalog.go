@@ -29,6 +29,13 @@ type Cataloger interface {
 	Catalog(ctx context.Context, fsys *layerfs.FS, env *Env) ([]inventory.Package, error)
 }
 
+// LargeFiles is implemented by catalogers whose databases may exceed the
+// usual file size limit (layerfs.Limits.MaxFileSize): LargePatterns, a
+// subset of Patterns, may be read up to Limits.MaxDatabaseSize.
+type LargeFiles interface {
+	LargePatterns() []string
+}
+
 // Env is what a cataloger knows besides the file system.
 type Env struct {
 	// OS is the detected operating system, or nil.
@@ -84,6 +91,25 @@ func Patterns(catalogers ...Cataloger) []string {
 		out = append(out, c.Patterns()...)
 	}
 	return out
+}
+
+// Matcher returns the layerfs.Matcher for the files catalogers read, plus
+// extra patterns.
+func Matcher(catalogers []Cataloger, extra ...string) (*layerfs.Matcher, error) {
+	m, err := layerfs.NewMatcher(append(Patterns(catalogers...), extra...)...)
+	if err != nil {
+		return nil, err
+	}
+	var large []string
+	for _, c := range catalogers {
+		if l, ok := c.(LargeFiles); ok {
+			large = append(large, l.LargePatterns()...)
+		}
+	}
+	if len(large) == 0 {
+		return m, nil
+	}
+	return m.WithLarge(large...)
 }
 
 // IntroducedIn returns, for each key, the layer that introduced it: the

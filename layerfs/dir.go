@@ -78,12 +78,12 @@ func ExtractDir(ctx context.Context, root string, m *Matcher, limits Limits) (*E
 		}
 		if e.Type == TypeFile && m.Match(p) {
 			switch {
-			case e.Size > lim.MaxFileSize:
-				ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: fmt.Sprintf("file not read: %d bytes is over the %d byte limit", e.Size, lim.MaxFileSize)})
+			case e.Size > lim.fileLimit(m, p):
+				ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: fmt.Sprintf("file not read: %d bytes is over the %d byte limit", e.Size, lim.fileLimit(m, p))})
 			case captured+e.Size > lim.MaxCaptured:
 				ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: fmt.Sprintf("file not read: captured files exceed %d bytes", lim.MaxCaptured)})
 			default:
-				data, err := readLimited(osPath, lim.MaxFileSize)
+				data, err := readLimited(osPath, lim.fileLimit(m, p))
 				if err != nil {
 					ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: err.Error()})
 					break

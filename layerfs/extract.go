@@ -99,6 +99,10 @@ type Limits struct {
 	// MaxFileSize is the largest file whose content is captured; larger
 	// matching files are indexed and reported in a warning.
 	MaxFileSize int64
+	// MaxDatabaseSize replaces MaxFileSize for the files a Matcher marks
+	// as large (Matcher.WithLarge): package databases such as an rpm
+	// BerkeleyDB, which reach hundreds of megabytes on real systems.
+	MaxDatabaseSize int64
 	// MaxCaptured bounds the total content captured from one layer.
 	MaxCaptured int64
 	// MaxLayerSize bounds the uncompressed size of one layer, which stops
@@ -113,17 +117,29 @@ type Limits struct {
 // DefaultLimits are generous for real images and small enough that a
 // hostile layer cannot exhaust memory.
 var DefaultLimits = Limits{
-	MaxFileSize:  64 << 20,
-	MaxCaptured:  512 << 20,
-	MaxLayerSize: 64 << 30,
-	MaxEntries:   2_000_000,
-	MaxPathLen:   4096,
+	MaxFileSize:     64 << 20,
+	MaxDatabaseSize: 384 << 20,
+	MaxCaptured:     512 << 20,
+	MaxLayerSize:    64 << 30,
+	MaxEntries:      2_000_000,
+	MaxPathLen:      4096,
+}
+
+// fileLimit is the size limit for the matching file p.
+func (l Limits) fileLimit(m *Matcher, p string) int64 {
+	if m.Large(p) {
+		return max(l.MaxDatabaseSize, l.MaxFileSize)
+	}
+	return l.MaxFileSize
 }
 
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
 	if l.MaxFileSize > 0 {
 		d.MaxFileSize = l.MaxFileSize
+	}
+	if l.MaxDatabaseSize > 0 {
+		d.MaxDatabaseSize = l.MaxDatabaseSize
 	}
 	if l.MaxCaptured > 0 {
 		d.MaxCaptured = l.MaxCaptured
@@ -466,8 +482,8 @@ func walkTar(ctx context.Context, r io.Reader, m *Matcher, lim Limits, ext *Extr
 			switch e.Type {
 			case TypeFile:
 				switch {
-				case hdr.Size > lim.MaxFileSize:
-					ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: fmt.Sprintf("file not read: %d bytes is over the %d byte limit", hdr.Size, lim.MaxFileSize)})
+				case hdr.Size > lim.fileLimit(m, p):
+					ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: fmt.Sprintf("file not read: %d bytes is over the %d byte limit", hdr.Size, lim.fileLimit(m, p))})
 				case captured+hdr.Size > lim.MaxCaptured:
 					ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: fmt.Sprintf("file not read: the layer's captured files exceed %d bytes", lim.MaxCaptured)})
 				default:

@@ -22,6 +22,7 @@ type Matcher struct {
 	exact    map[string]bool
 	globs    []string // patterns with metacharacters, rooted
 	anyDepth []string // remainders of "**/" patterns
+	large    *Matcher // files allowed Limits.MaxDatabaseSize
 }
 
 // NewMatcher compiles patterns. It rejects malformed patterns so that a typo
@@ -82,12 +83,37 @@ func (m *Matcher) Match(p string) bool {
 	return false
 }
 
+// WithLarge returns a matcher that also matches patterns and marks the files
+// they match as large: their size limit is Limits.MaxDatabaseSize instead of
+// Limits.MaxFileSize.
+func (m *Matcher) WithLarge(patterns ...string) (*Matcher, error) {
+	large, err := NewMatcher(patterns...)
+	if err != nil {
+		return nil, err
+	}
+	out, err := NewMatcher(append(m.Patterns(), patterns...)...)
+	if err != nil {
+		return nil, err
+	}
+	out.large = large
+	return out, nil
+}
+
+// Large reports whether p is one of the large files of WithLarge.
+func (m *Matcher) Large(p string) bool {
+	return m != nil && m.large != nil && m.large.Match(p)
+}
+
 // Patterns returns the sorted, de-duplicated patterns.
 func (m *Matcher) Patterns() []string { return slices.Clone(m.patterns) }
 
 // Key is a digest of the patterns. Cached layer extracts are keyed by it, so
 // a change in what catalogers read invalidates them.
 func (m *Matcher) Key() string {
-	h := sha256.Sum256([]byte(strings.Join(m.patterns, "\n")))
+	key := strings.Join(m.patterns, "\n")
+	if m.large != nil {
+		key += "\nlarge:\n" + strings.Join(m.large.patterns, "\n")
+	}
+	h := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(h[:8])
 }

@@ -1,8 +1,11 @@
 package layerfs
 
 import (
+	"context"
 	"strings"
 	"testing"
+
+	"github.com/vigil-dev/vigil/internal/testimage"
 )
 
 func TestMatcher(t *testing.T) {
@@ -79,5 +82,41 @@ func TestNilMatcherMatchesNothing(t *testing.T) {
 	empty := mustMatcher(t)
 	if empty.Match("etc/passwd") || len(empty.Patterns()) != 0 {
 		t.Error("empty Matcher matched")
+	}
+}
+
+// TestLargeFiles: files marked large by WithLarge are read up to
+// MaxDatabaseSize, the others only up to MaxFileSize, from a tar and from a
+// directory alike.
+func TestLargeFiles(t *testing.T) {
+	m, err := mustMatcher(t, "etc/small").WithLarge("var/lib/rpm/Packages")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.Match("var/lib/rpm/Packages") || !m.Large("var/lib/rpm/Packages") || m.Large("etc/small") {
+		t.Fatal("WithLarge does not match or mark its patterns")
+	}
+	if m.Key() == mustMatcher(t, "etc/small", "var/lib/rpm/Packages").Key() {
+		t.Error("the cache key does not tell large patterns apart")
+	}
+	body := make([]byte, 2048)
+	files := []testimage.File{{Name: "etc/small", Body: body}, {Name: "var/lib/rpm/Packages", Body: body}}
+	lim := Limits{MaxFileSize: 1024, MaxDatabaseSize: 4096}
+	tarExt := extractBlob(t, testimage.LayerTar(files...), m, lim)
+	dirExt, err := ExtractDir(context.Background(), testimage.WriteRootFS(t, files...), m, lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, ext := range map[string]*Extract{"tar": tarExt, "dir": dirExt} {
+		captured := map[string]bool{}
+		for _, e := range ext.Entries {
+			captured[e.Path] = e.Captured
+		}
+		if captured["etc/small"] || !captured["var/lib/rpm/Packages"] {
+			t.Errorf("%s: captured = %v, want only the database", name, captured)
+		}
+		if len(ext.Warnings) != 1 || ext.Warnings[0].Path != "etc/small" || !strings.Contains(ext.Warnings[0].Message, "over the 1024 byte limit") {
+			t.Errorf("%s: warnings = %+v", name, ext.Warnings)
+		}
 	}
 }

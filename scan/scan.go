@@ -86,7 +86,7 @@ func InventoryImage(ctx context.Context, img *image.Image, opts Options) (*inven
 		}
 		cats = DefaultCatalogers(tmp)
 	}
-	m, err := layerfs.NewMatcher(append(catalog.Patterns(cats...), osrelease.Patterns...)...)
+	m, err := catalog.Matcher(cats, osrelease.Patterns...)
 	if err != nil {
 		return nil, fmt.Errorf("internal error: %w", err)
 	}

@@ -69,6 +69,10 @@ func (*Cataloger) Patterns() []string {
 	return out
 }
 
+// LargePatterns implements catalog.LargeFiles: an rpm BerkeleyDB of a
+// full RHEL or CentOS system passes 100 MB.
+func (c *Cataloger) LargePatterns() []string { return c.Patterns() }
+
 // Catalog implements catalog.Cataloger.
 //
 // Each package's Layer is the layer from which it has been in the database
