@@ -82,6 +82,10 @@ const (
 	TypeDeb = "deb"
 	TypeApk = "apk"
 	TypeRPM = "rpm"
+	// Language ecosystems, named as package URL types.
+	TypeGolang = "golang"
+	TypeNPM    = "npm"
+	TypePyPI   = "pypi"
 )
 
 // Package is one installed package.
@@ -105,6 +109,9 @@ type Package struct {
 	Locations []string `json:"locations,omitempty"`
 	// Files are the paths the package owns, as its database lists them.
 	Files []string `json:"files,omitempty"`
+	// Dev marks a development-only dependency (from a lock file that says
+	// so); it does not ship with the application.
+	Dev bool `json:"dev,omitempty"`
 }
 
 // Key identifies a package within an inventory.
