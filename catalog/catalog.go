@@ -84,6 +84,51 @@ func runOne(ctx context.Context, c Cataloger, fsys *layerfs.FS, env *Env) (pkgs 
 	return c.Catalog(ctx, fsys, env)
 }
 
+// IsOS reports whether a package type is an operating system package.
+func IsOS(typ string) bool {
+	switch typ {
+	case inventory.TypeDeb, inventory.TypeApk, inventory.TypeRPM:
+		return true
+	}
+	return false
+}
+
+// DropOSOwned removes language packages that an OS package already
+// accounts for: those whose every location (the METADATA, package.json or
+// binary they were read from) is a file an OS package owns. Debian's
+// python3-requests, say, is reported once, as the deb, whose advisories
+// name it.
+func DropOSOwned(pkgs []inventory.Package) []inventory.Package {
+	owned := map[string]bool{}
+	for _, p := range pkgs {
+		if IsOS(p.Type) {
+			for _, f := range p.Files {
+				owned[f] = true
+			}
+		}
+	}
+	if len(owned) == 0 {
+		return pkgs
+	}
+	out := pkgs[:0:0]
+	for _, p := range pkgs {
+		if !IsOS(p.Type) && len(p.Locations) > 0 && allOwned(p.Locations, owned) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func allOwned(paths []string, owned map[string]bool) bool {
+	for _, l := range paths {
+		if !owned[l] {
+			return false
+		}
+	}
+	return true
+}
+
 // Patterns merges the patterns of several catalogers.
 func Patterns(catalogers ...Cataloger) []string {
 	var out []string

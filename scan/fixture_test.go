@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -297,5 +298,49 @@ func TestAlpineAndRPMImages(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestLanguagePackagesOwnedByOS: Debian's python3-requests installs
+// requests' egg-info, which dpkg lists as its own; pip installed urllib3 in
+// a later layer. requests is reported once, as the deb; urllib3 as PyPI,
+// in the layer that added it, and so is an npm package.
+func TestLanguagePackagesOwnedByOS(t *testing.T) {
+	read := func(p string) []byte {
+		b, err := os.ReadFile(filepath.Join("..", "catalog/python/testdata/root", p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	const reqInfo = "usr/lib/python3/dist-packages/requests-2.28.1.egg-info/PKG-INFO"
+	status := stanzaA + "\nPackage: python3-requests\nStatus: install ok installed\nArchitecture: all\nSource: requests\nVersion: 2.28.1+dfsg-1\n"
+	base := ti.Gzip(ti.LayerTar(
+		ti.File{Name: "etc/os-release", Body: []byte(osRelease)},
+		ti.File{Name: "var/lib/dpkg/status", Body: []byte(status)},
+		ti.File{Name: "var/lib/dpkg/info/python3-requests.list", Body: []byte("/.\n/usr\n/" + reqInfo + "\n")},
+		ti.File{Name: reqInfo, Body: read(reqInfo)},
+	))
+	app := ti.Gzip(ti.LayerTar(
+		ti.File{Name: "usr/local/lib/python3.11/site-packages/urllib3-1.26.12.dist-info/METADATA", Body: []byte("Metadata-Version: 2.1\nName: urllib3\nVersion: 1.26.12\nLicense: MIT\n\nbody\n")},
+		ti.File{Name: "app/node_modules/lodash/package.json", Body: []byte(`{"name":"lodash","version":"4.17.20","license":"MIT"}`)},
+	))
+	img := ti.Image(t, [][]byte{base, app}, []string{"ADD rootfs /", "RUN pip install urllib3==1.26.12 && npm install lodash@4.17.20"})
+	inv, err := scan.Inventory(context.Background(), "oci:"+ti.WriteOCILayout(t, img, "py"), scan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range inv.Packages {
+		got = append(got, fmt.Sprintf("%s %s %s layer %d", p.Type, p.Name, p.Version, p.Layer))
+	}
+	want := []string{
+		"deb base-files 12.4+deb12u5 layer 0",
+		"deb python3-requests 2.28.1+dfsg-1 layer 0",
+		"npm lodash 4.17.20 layer 1",
+		"pypi urllib3 1.26.12 layer 1",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("packages (-want +got):\n%s", diff)
 	}
 }

@@ -16,7 +16,9 @@ import (
 	"github.com/vigil-dev/vigil/catalog"
 	"github.com/vigil-dev/vigil/catalog/apk"
 	"github.com/vigil-dev/vigil/catalog/dpkg"
+	"github.com/vigil-dev/vigil/catalog/javascript"
 	"github.com/vigil-dev/vigil/catalog/osrelease"
+	"github.com/vigil-dev/vigil/catalog/python"
 	"github.com/vigil-dev/vigil/catalog/rpm"
 	"github.com/vigil-dev/vigil/image"
 	"github.com/vigil-dev/vigil/internal/version"
@@ -58,7 +60,7 @@ type Options struct {
 // DefaultCatalogers returns the catalogers vigil runs by default. tempDir
 // is where catalogers that need a real file (rpm) may write scratch copies.
 func DefaultCatalogers(tempDir string) []catalog.Cataloger {
-	return []catalog.Cataloger{dpkg.New(), apk.New(), rpm.New(tempDir)}
+	return []catalog.Cataloger{dpkg.New(), apk.New(), rpm.New(tempDir), python.New(), javascript.New()}
 }
 
 // Inventory opens source (see image.Open for its syntax) and returns what
@@ -125,7 +127,7 @@ func InventoryImage(ctx context.Context, img *image.Image, opts Options) (*inven
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	inv.Packages = append(inv.Packages, pkgs...)
+	inv.Packages = append(inv.Packages, catalog.DropOSOwned(pkgs)...)
 	inv.Warnings = append(inv.Warnings, warnings...)
 	inv.Sort()
 	return inv, nil
