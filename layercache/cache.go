@@ -24,7 +24,7 @@ import (
 
 // formatVersion changes whenever the encoding or the meaning of an Extract
 // changes; old entries are then simply never looked up again.
-const formatVersion = "3"
+const formatVersion = "4"
 
 var magic = []byte("vigil-layer-extract\n")
 

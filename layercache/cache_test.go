@@ -16,7 +16,8 @@ func sample() *layerfs.Extract {
 		DiffID: "sha256:aa", Digest: "sha256:bb", Compression: "gzip", Size: 1 << 33,
 		Entries: []layerfs.Entry{
 			{Path: "etc", Type: layerfs.TypeDir, Mode: 0o755},
-			{Path: "etc/os-release", Type: layerfs.TypeFile, Mode: 0o644, Size: 3, Data: []byte("a=b"), Captured: true},
+			{Path: "etc/os-release", Type: layerfs.TypeFile, Mode: 0o644, Size: 3, Data: []byte("a=b"), Captured: true, Matched: true},
+			{Path: "usr/bin/huge", Type: layerfs.TypeFile, Size: 1 << 40, Matched: true},
 			{Path: "etc/empty", Type: layerfs.TypeFile, Captured: true},
 			{Path: "lib", Type: layerfs.TypeSymlink, Link: "usr/lib"},
 			{Path: "big", Type: layerfs.TypeFile, Size: -1},

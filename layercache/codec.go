@@ -11,7 +11,8 @@ import (
 // The payload of an entry is a flat binary encoding of a layerfs.Extract:
 //
 //	header strings (DiffID, Digest, Compression), Size,
-//	entry count, then per entry: Path, Type, Mode, Size, Link, Captured, Data,
+//	entry count, then per entry: Path, Type, Mode, Size, Link, flags
+//	(Captured, Matched), Data if Captured,
 //	warning count, then per warning: Path, Message
 //
 // strings and byte slices as a uvarint length and the bytes, integers as
@@ -42,12 +43,17 @@ func encodeExtract(ext *layerfs.Extract) []byte {
 		b = binary.AppendVarint(b, e.Mode)
 		b = binary.AppendVarint(b, e.Size)
 		str(e.Link)
+		var flags byte
 		if e.Captured {
-			b = append(b, 1)
+			flags |= flagCaptured
+		}
+		if e.Matched {
+			flags |= flagMatched
+		}
+		b = append(b, flags)
+		if e.Captured {
 			b = binary.AppendUvarint(b, uint64(len(e.Data)))
 			b = append(b, e.Data...)
-		} else {
-			b = append(b, 0)
 		}
 	}
 	b = binary.AppendUvarint(b, uint64(len(ext.Warnings)))
@@ -57,6 +63,11 @@ func encodeExtract(ext *layerfs.Extract) []byte {
 	}
 	return b
 }
+
+const (
+	flagCaptured = 1 << iota
+	flagMatched
+)
 
 var errTruncated = errors.New("truncated entry")
 
@@ -137,7 +148,9 @@ func decodeExtract(payload []byte) (*layerfs.Extract, error) {
 		e.Mode = r.varint()
 		e.Size = r.varint()
 		e.Link = r.string()
-		if r.byte() == 1 {
+		flags := r.byte()
+		e.Matched = flags&flagMatched != 0
+		if flags&flagCaptured != 0 {
 			e.Data, e.Captured = r.bytes(), true
 		}
 	}

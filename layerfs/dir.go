@@ -77,6 +77,7 @@ func ExtractDir(ctx context.Context, root string, m *Matcher, limits Limits) (*E
 			return nil
 		}
 		if e.Type == TypeFile && m.Match(p) {
+			e.Matched = true
 			switch {
 			case e.Size > lim.fileLimit(m, p):
 				ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: fmt.Sprintf("file not read: %d bytes is over the %d byte limit", e.Size, lim.fileLimit(m, p))})

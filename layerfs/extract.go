@@ -69,6 +69,10 @@ type Entry struct {
 	// matched the Matcher and was within the size limits.
 	Data     []byte
 	Captured bool
+	// Matched records that the Matcher selected the entry, whether or not
+	// its content could be captured: FS.Matched lists these files without
+	// a walk of the whole tree.
+	Matched bool
 }
 
 // Warning is a per-layer problem that did not stop the extraction.
@@ -479,6 +483,7 @@ func walkTar(ctx context.Context, r io.Reader, m *Matcher, lim Limits, ext *Extr
 			e.Type = TypeOther
 		}
 		if m.Match(p) {
+			e.Matched = true
 			switch e.Type {
 			case TypeFile:
 				switch {

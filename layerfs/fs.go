@@ -60,6 +60,7 @@ type Version struct {
 type FS struct {
 	root     *node
 	history  map[string][]Version
+	matched  map[string]bool // literal paths of entries a Matcher selected
 	layers   int
 	warnings []LayerWarning
 }
@@ -72,7 +73,7 @@ type LayerWarning struct {
 
 // New returns an empty file system; add layers bottom to top with Apply.
 func New() *FS {
-	return &FS{root: &node{typ: TypeDir}, history: map[string][]Version{}}
+	return &FS{root: &node{typ: TypeDir}, history: map[string][]Version{}, matched: map[string]bool{}}
 }
 
 // Merge stacks extracts, bottom first.
@@ -140,6 +141,9 @@ func (f *FS) Apply(e *Extract) {
 			parent, name := f.parentOf(ent.Path, k, true)
 			old := parent.children[name]
 			n := &node{typ: ent.Type, mode: ent.Mode, size: ent.Size, link: ent.Link, layer: k, data: ent.Data, captured: ent.Captured}
+			if ent.Matched || ent.Captured { // captured content was matched
+				f.matched[ent.Path] = true
+			}
 			switch ent.Type {
 			case TypeDir:
 				if old != nil && old.typ == TypeDir {
@@ -480,6 +484,21 @@ func (f *FS) Glob(pattern string) []string {
 		rec("", 0)
 	}
 	slices.Sort(out)
+	return out
+}
+
+// Matched returns the files of the merged view that the layers' Matcher
+// selected (captured or not, for instance over a size limit), by their
+// literal paths, sorted. Catalogers use it instead of walking the whole
+// tree: it costs as much as there are matched files.
+func (f *FS) Matched() []Info {
+	var out []Info
+	for p := range f.matched {
+		if n, ok := f.literal(p, false); ok && n.typ == TypeFile {
+			out = append(out, f.info(p, n))
+		}
+	}
+	slices.SortFunc(out, func(a, b Info) int { return strings.Compare(a.Path, b.Path) })
 	return out
 }
 

@@ -2,6 +2,7 @@ package layerfs
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,5 +119,25 @@ func TestLargeFiles(t *testing.T) {
 		if len(ext.Warnings) != 1 || ext.Warnings[0].Path != "etc/small" || !strings.Contains(ext.Warnings[0].Message, "over the 1024 byte limit") {
 			t.Errorf("%s: warnings = %+v", name, ext.Warnings)
 		}
+	}
+}
+
+// TestFSMatched: the files a Matcher selected are listed without a walk,
+// captured or not, and only while they exist.
+func TestFSMatched(t *testing.T) {
+	m := mustMatcher(t, "**/package.json", "etc/big")
+	l0 := extractBlob(t, testimage.LayerTar(
+		testimage.File{Name: "app/node_modules/a/package.json", Body: []byte("{}")},
+		testimage.File{Name: "app/node_modules/b/package.json", Body: []byte("{}")},
+		testimage.File{Name: "etc/big", Body: make([]byte, 2048)},
+		testimage.File{Name: "etc/other", Body: []byte("x")},
+	), m, Limits{MaxFileSize: 1024})
+	l1 := extractBlob(t, testimage.LayerTar(testimage.File{Name: "app/node_modules/.wh.b"}), m, Limits{})
+	var got []string
+	for _, info := range Merge(l0, l1).Matched() {
+		got = append(got, info.Path)
+	}
+	if want := []string{"app/node_modules/a/package.json", "etc/big"}; !slices.Equal(got, want) {
+		t.Errorf("Matched = %q, want %q", got, want)
 	}
 }

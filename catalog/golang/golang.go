@@ -107,30 +107,16 @@ func (*Cataloger) Patterns() []string {
 
 // Catalog implements catalog.Cataloger.
 func (c *Cataloger) Catalog(ctx context.Context, fsys *layerfs.FS, env *catalog.Env) ([]inventory.Package, error) {
-	// Walk sees every path once, as the layers wrote it: a binary behind a
-	// directory link (bin -> usr/bin) is not found twice, and the paths are
-	// those the Matcher captured.
+	// Matched lists every selected path once, as the layers wrote it: a
+	// binary behind a directory link (bin -> usr/bin) is not found twice.
 	var bins, mods []layerfs.Info
-	n := 0
-	err := fsys.Walk(func(info layerfs.Info) error {
-		if n++; n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		if info.Type != layerfs.TypeFile {
-			return nil
-		}
+	for _, info := range fsys.Matched() {
 		if c.binaries.Match(info.Path) {
 			bins = append(bins, info)
 		}
 		if path.Base(info.Path) == "go.mod" {
 			mods = append(mods, info)
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	var pkgs []inventory.Package
 	for _, info := range bins {

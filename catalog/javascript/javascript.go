@@ -156,14 +156,10 @@ type found struct {
 // Catalog implements catalog.Cataloger.
 func (c *Cataloger) Catalog(ctx context.Context, fsys *layerfs.FS, env *catalog.Env) ([]inventory.Package, error) {
 	var files []string
-	err := fsys.Walk(func(info layerfs.Info) error {
-		if info.Type == layerfs.TypeFile && c.matcher.Match(info.Path) && kindOf(info.Path) != kindNone {
+	for _, info := range fsys.Matched() {
+		if c.matcher.Match(info.Path) && kindOf(info.Path) != kindNone {
 			files = append(files, info.Path)
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	byKey := map[string]*found{}
 	add := func(r record, location string, layer int, installed bool) {

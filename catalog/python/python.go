@@ -138,26 +138,13 @@ func (c *Cataloger) Catalog(ctx context.Context, fsys *layerfs.FS, env *catalog.
 		path string
 		kind kind
 	}
-	n := 0
-	err := fsys.Walk(func(info layerfs.Info) error {
-		if n++; n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		if info.Type != layerfs.TypeFile {
-			return nil
-		}
+	for _, info := range fsys.Matched() {
 		if k := classify(info.Path); k != kindNone {
 			found = append(found, struct {
 				path string
 				kind kind
 			}{info.Path, k})
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	s := &scan{c: c, fsys: fsys, env: env, seen: map[string]int{}, warned: map[string]bool{}}
 	for _, f := range found {
