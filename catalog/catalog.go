@@ -36,6 +36,16 @@ type LargeFiles interface {
 	LargePatterns() []string
 }
 
+// Sniffer is implemented by catalogers that look in broad places (every
+// file of usr/bin) for a few files of interest: SniffPatterns, a subset of
+// Patterns, select files that are kept only if Sniff accepts their first
+// layerfs.SniffSize bytes. SniffName names the test in cache keys.
+type Sniffer interface {
+	SniffPatterns() []string
+	SniffName() string
+	Sniff(head []byte) bool
+}
+
 // Env is what a cataloger knows besides the file system.
 type Env struct {
 	// OS is the detected operating system, or nil.
@@ -151,10 +161,19 @@ func Matcher(catalogers []Cataloger, extra ...string) (*layerfs.Matcher, error) 
 			large = append(large, l.LargePatterns()...)
 		}
 	}
-	if len(large) == 0 {
-		return m, nil
+	if len(large) > 0 {
+		if m, err = m.WithLarge(large...); err != nil {
+			return nil, err
+		}
 	}
-	return m.WithLarge(large...)
+	for _, c := range catalogers {
+		if s, ok := c.(Sniffer); ok {
+			if m, err = m.WithSniff(s.SniffName(), s.Sniff, s.SniffPatterns()...); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return m, nil
 }
 
 // IntroducedIn returns, for each key, the layer that introduced it: the

@@ -77,6 +77,13 @@ func ExtractDir(ctx context.Context, root string, m *Matcher, limits Limits) (*E
 			return nil
 		}
 		if e.Type == TypeFile && m.Match(p) {
+			if fn := m.sniffer(p); fn != nil {
+				head, err := readLimited(osPath, SniffSize, true)
+				if err != nil || !fn(head) {
+					ext.Entries = append(ext.Entries, e) // not a file of interest
+					return nil
+				}
+			}
 			e.Matched = true
 			switch {
 			case e.Size > lim.fileLimit(m, p):
@@ -84,7 +91,7 @@ func ExtractDir(ctx context.Context, root string, m *Matcher, limits Limits) (*E
 			case captured+e.Size > lim.MaxCaptured:
 				ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: fmt.Sprintf("file not read: captured files exceed %d bytes", lim.MaxCaptured)})
 			default:
-				data, err := readLimited(osPath, lim.fileLimit(m, p))
+				data, err := readLimited(osPath, lim.fileLimit(m, p), false)
 				if err != nil {
 					ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: err.Error()})
 					break
@@ -103,8 +110,10 @@ func ExtractDir(ctx context.Context, root string, m *Matcher, limits Limits) (*E
 }
 
 // readLimited reads a regular file without following a symbolic link that
-// may have replaced it since the walk saw it, and never more than max bytes.
-func readLimited(name string, max int64) ([]byte, error) {
+// may have replaced it since the walk saw it, and never more than max bytes:
+// with prefix set it returns the first max bytes, otherwise it fails on a
+// larger file.
+func readLimited(name string, max int64, prefix bool) ([]byte, error) {
 	f, err := os.OpenFile(name, os.O_RDONLY|noFollow, 0)
 	if err != nil {
 		return nil, err
@@ -120,6 +129,9 @@ func readLimited(name string, max int64) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
 		return nil, err
+	}
+	if int64(len(data)) > max && prefix {
+		return data[:max], nil
 	}
 	if int64(len(data)) > max {
 		return nil, fmt.Errorf("file grew over the %d byte limit while being read: %w", max, ErrLimit)

@@ -482,7 +482,22 @@ func walkTar(ctx context.Context, r io.Reader, m *Matcher, lim Limits, ext *Extr
 		default:
 			e.Type = TypeOther
 		}
-		if m.Match(p) {
+		var head []byte
+		matched := m.Match(p)
+		if matched && e.Type == TypeFile {
+			if fn := m.sniffer(p); fn != nil {
+				head = make([]byte, min(hdr.Size, SniffSize))
+				if _, err := io.ReadFull(tr, head); err != nil {
+					return &EntryError{Path: p, Err: fmt.Errorf("corrupt or truncated layer: %w", err)}
+				}
+				if !fn(head) {
+					ext.Entries = append(ext.Entries, e) // not a file of interest
+					delete(capturedAt, p)
+					continue
+				}
+			}
+		}
+		if matched {
 			e.Matched = true
 			switch e.Type {
 			case TypeFile:
@@ -493,7 +508,8 @@ func walkTar(ctx context.Context, r io.Reader, m *Matcher, lim Limits, ext *Extr
 					ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: fmt.Sprintf("file not read: the layer's captured files exceed %d bytes", lim.MaxCaptured)})
 				default:
 					data := make([]byte, hdr.Size)
-					if _, err := io.ReadFull(tr, data); err != nil {
+					n := copy(data, head) // what a sniff function has seen
+					if _, err := io.ReadFull(tr, data[n:]); err != nil {
 						return &EntryError{Path: p, Err: fmt.Errorf("corrupt or truncated layer: %w", err)}
 					}
 					e.Data, e.Captured = data, true
@@ -502,6 +518,10 @@ func walkTar(ctx context.Context, r io.Reader, m *Matcher, lim Limits, ext *Extr
 			case TypeHardlink:
 				if i, ok := capturedAt[e.Link]; ok {
 					e.Data, e.Captured, e.Size = ext.Entries[i].Data, true, ext.Entries[i].Size
+				} else if m.sniffer(p) != nil {
+					// Content sniffing could not look at it: a link to a
+					// file that was not of interest is not of interest.
+					e.Matched = false
 				} else {
 					ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: fmt.Sprintf("hard link to /%s: content not read (target is not a catalogued file)", e.Link)})
 				}

@@ -23,7 +23,18 @@ type Matcher struct {
 	globs    []string // patterns with metacharacters, rooted
 	anyDepth []string // remainders of "**/" patterns
 	large    *Matcher // files allowed Limits.MaxDatabaseSize
+	sniffs   []sniff
 }
+
+// sniff is a content test for the files some patterns select.
+type sniff struct {
+	name string
+	m    *Matcher
+	fn   func(head []byte) bool
+}
+
+// SniffSize is how much of a file a sniff function sees.
+const SniffSize = 8 << 10
 
 // NewMatcher compiles patterns. It rejects malformed patterns so that a typo
 // in a cataloger fails its tests instead of silently matching nothing.
@@ -91,12 +102,54 @@ func (m *Matcher) WithLarge(patterns ...string) (*Matcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := NewMatcher(append(m.Patterns(), patterns...)...)
+	out, err := m.extend(patterns)
 	if err != nil {
 		return nil, err
 	}
 	out.large = large
 	return out, nil
+}
+
+// extend returns a copy of m that also matches patterns.
+func (m *Matcher) extend(patterns []string) (*Matcher, error) {
+	out, err := NewMatcher(append(m.Patterns(), patterns...)...)
+	if err != nil {
+		return nil, err
+	}
+	out.large, out.sniffs = m.large, m.sniffs
+	return out, nil
+}
+
+// WithSniff returns a matcher that also matches patterns, but keeps a file
+// they select only if fn accepts its first SniffSize bytes (all of it if it
+// is smaller). It lets a cataloger name broad places, such as every file in
+// usr/bin, and keep only the files that hold what it reads, such as Go
+// binaries: the others are not kept in memory nor listed by FS.Matched.
+// name identifies fn in the cache key: change it when fn changes.
+func (m *Matcher) WithSniff(name string, fn func(head []byte) bool, patterns ...string) (*Matcher, error) {
+	sm, err := NewMatcher(patterns...)
+	if err != nil {
+		return nil, err
+	}
+	out, err := m.extend(patterns)
+	if err != nil {
+		return nil, err
+	}
+	out.sniffs = append(slices.Clone(m.sniffs), sniff{name: name, m: sm, fn: fn})
+	return out, nil
+}
+
+// sniffer returns the content test for p, or nil.
+func (m *Matcher) sniffer(p string) func([]byte) bool {
+	if m == nil {
+		return nil
+	}
+	for _, s := range m.sniffs {
+		if s.m.Match(p) {
+			return s.fn
+		}
+	}
+	return nil
 }
 
 // Large reports whether p is one of the large files of WithLarge.
@@ -113,6 +166,9 @@ func (m *Matcher) Key() string {
 	key := strings.Join(m.patterns, "\n")
 	if m.large != nil {
 		key += "\nlarge:\n" + strings.Join(m.large.patterns, "\n")
+	}
+	for _, s := range m.sniffs {
+		key += "\nsniff " + s.name + ":\n" + strings.Join(s.m.patterns, "\n")
 	}
 	h := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(h[:8])

@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-dev/vigil/catalog"
 	"github.com/vigil-dev/vigil/catalog/apk"
 	"github.com/vigil-dev/vigil/catalog/dpkg"
+	"github.com/vigil-dev/vigil/catalog/golang"
 	"github.com/vigil-dev/vigil/catalog/javascript"
 	"github.com/vigil-dev/vigil/catalog/osrelease"
 	"github.com/vigil-dev/vigil/catalog/python"
@@ -60,7 +61,7 @@ type Options struct {
 // DefaultCatalogers returns the catalogers vigil runs by default. tempDir
 // is where catalogers that need a real file (rpm) may write scratch copies.
 func DefaultCatalogers(tempDir string) []catalog.Cataloger {
-	return []catalog.Cataloger{dpkg.New(), apk.New(), rpm.New(tempDir), python.New(), javascript.New()}
+	return []catalog.Cataloger{dpkg.New(), apk.New(), rpm.New(tempDir), python.New(), javascript.New(), golang.New()}
 }
 
 // Inventory opens source (see image.Open for its syntax) and returns what

@@ -39,10 +39,12 @@
 package golang
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/package-url/packageurl-go"
@@ -103,6 +105,30 @@ func (*Cataloger) Name() string { return "golang" }
 
 func (*Cataloger) Patterns() []string {
 	return append(append([]string(nil), binaryPatterns...), goModPattern)
+}
+
+// SniffPatterns implements catalog.Sniffer: of the files in binary
+// directories only Go executables are kept in memory.
+func (*Cataloger) SniffPatterns() []string { return slices.Clone(binaryPatterns) }
+
+// SniffName implements catalog.Sniffer.
+func (*Cataloger) SniffName() string { return "go-executable-v1" }
+
+// Sniff implements catalog.Sniffer. Go's linker writes its build ID note
+// ("Go\x00\x00" owner) right after the ELF headers, within the first few
+// kilobytes, for internal and external linking alike, and -s -w keeps it;
+// other ELF files (C programs, scripts' interpreters) are dropped. Mach-O
+// and PE executables, rare in images, are all kept.
+func (*Cataloger) Sniff(head []byte) bool {
+	switch {
+	case bytes.HasPrefix(head, []byte("\x7fELF")):
+		return bytes.Contains(head, []byte("Go\x00\x00"))
+	case bytes.HasPrefix(head, []byte("MZ")),
+		bytes.HasPrefix(head, []byte{0xfe, 0xed, 0xfa, 0xce}), bytes.HasPrefix(head, []byte{0xce, 0xfa, 0xed, 0xfe}),
+		bytes.HasPrefix(head, []byte{0xfe, 0xed, 0xfa, 0xcf}), bytes.HasPrefix(head, []byte{0xcf, 0xfa, 0xed, 0xfe}):
+		return true
+	}
+	return false
 }
 
 // Catalog implements catalog.Cataloger.
