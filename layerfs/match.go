@@ -22,6 +22,8 @@ type Matcher struct {
 	exact    map[string]bool
 	globs    []string // patterns with metacharacters, rooted
 	anyDepth []string // remainders of "**/" patterns
+	anyLast  []string // their last components
+	anyComps []int    // their numbers of components
 	large    *Matcher // files allowed Limits.MaxDatabaseSize
 	sniffs   []sniff
 }
@@ -50,7 +52,10 @@ func NewMatcher(patterns ...string) (*Matcher, error) {
 		m.patterns = append(m.patterns, p)
 		switch {
 		case strings.HasPrefix(p, "**/"):
-			m.anyDepth = append(m.anyDepth, strings.TrimPrefix(p, "**/"))
+			rest := strings.TrimPrefix(p, "**/")
+			m.anyDepth = append(m.anyDepth, rest)
+			m.anyLast = append(m.anyLast, path.Base(rest))
+			m.anyComps = append(m.anyComps, strings.Count(rest, "/")+1)
 		case strings.ContainsAny(p, `*?[\`):
 			m.globs = append(m.globs, p)
 		default:
@@ -76,19 +81,24 @@ func (m *Matcher) Match(p string) bool {
 		}
 	}
 	if len(m.anyDepth) > 0 {
-		// Try the remainder against every suffix of p that starts at a
-		// component boundary.
-		for rest := p; ; {
-			for _, g := range m.anyDepth {
-				if ok, _ := path.Match(g, rest); ok {
-					return true
-				}
+		// A remainder of n components ("*" never crosses a slash) can only
+		// match the last n components of p: test the last component first,
+		// which rules out nearly every path at the cost of one comparison.
+		base := p[strings.LastIndexByte(p, '/')+1:]
+		for i, g := range m.anyDepth {
+			if ok, _ := path.Match(m.anyLast[i], base); !ok {
+				continue
 			}
-			i := strings.IndexByte(rest, '/')
-			if i < 0 {
-				break
+			start, n := len(p), m.anyComps[i]
+			for ; n > 0 && start >= 0; n-- {
+				start = strings.LastIndexByte(p[:max(start, 0)], '/')
 			}
-			rest = rest[i+1:]
+			if n > 0 {
+				continue // p has fewer components
+			}
+			if ok, _ := path.Match(g, p[start+1:]); ok {
+				return true
+			}
 		}
 	}
 	return false

@@ -2,6 +2,7 @@ package layerfs
 
 import (
 	"context"
+	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -140,4 +141,34 @@ func TestFSMatched(t *testing.T) {
 	if want := []string{"app/node_modules/a/package.json", "etc/big"}; !slices.Equal(got, want) {
 		t.Errorf("Matched = %q, want %q", got, want)
 	}
+}
+
+// FuzzMatchAnyDepth checks the fast "**/" matching against its definition:
+// the remainder matches some suffix of the path that starts at a component.
+func FuzzMatchAnyDepth(f *testing.F) {
+	f.Add("node_modules/*/package.json", "app/node_modules/a/package.json")
+	f.Add("*.dist-info/METADATA", "usr/lib/python3/x.dist-info/METADATA")
+	f.Add("go.mod", "go.mod")
+	f.Add("a/b", "b")
+	f.Fuzz(func(t *testing.T, rest, p string) {
+		m, err := NewMatcher("**/" + rest)
+		if err != nil || p == "" || path.Clean(p) != p || strings.HasPrefix(p, "/") {
+			return
+		}
+		want := false
+		for s := p; ; {
+			if ok, _ := path.Match(rest, s); ok {
+				want = true
+				break
+			}
+			i := strings.IndexByte(s, '/')
+			if i < 0 {
+				break
+			}
+			s = s[i+1:]
+		}
+		if got := m.Match(p); got != want {
+			t.Fatalf("Match(%q) with **/%s = %v, want %v", p, rest, got, want)
+		}
+	})
 }
