@@ -131,12 +131,16 @@ type Warning struct {
 // Sort puts packages and warnings in a stable order so that output does not
 // depend on map iteration or goroutine scheduling.
 func (inv *Inventory) Sort() {
-	slices.SortFunc(inv.Packages, func(a, b Package) int {
+	slices.SortStableFunc(inv.Packages, func(a, b Package) int {
 		return cmp.Or(
 			cmp.Compare(a.Type, b.Type),
 			cmp.Compare(a.Name, b.Name),
 			cmp.Compare(a.Version, b.Version),
 			cmp.Compare(a.Arch, b.Arch),
+			// the same package found in several places
+			slices.Compare(a.Locations, b.Locations),
+			cmp.Compare(a.Layer, b.Layer),
+			cmp.Compare(a.PURL, b.PURL),
 		)
 	})
 	slices.SortStableFunc(inv.Warnings, func(a, b Warning) int {
