@@ -103,7 +103,8 @@ type Package struct {
 	PURL      string   `json:"purl"`
 	Licenses  []string `json:"licenses,omitempty"`
 	// Layer is the index of the layer that introduced this package at this
-	// version; it indexes Inventory.Layers.
+	// version; it indexes Inventory.Layers. -1 means unknown (a package
+	// read from another tool's SBOM that does not say).
 	Layer int `json:"layer"`
 	// Locations are the files the package was found in (its database).
 	Locations []string `json:"locations,omitempty"`
