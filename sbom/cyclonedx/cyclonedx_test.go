@@ -164,6 +164,7 @@ func TestLicenseListMatchesSchema(t *testing.T) {
 
 func TestRoundTrip(t *testing.T) {
 	inv := sbomtest.Inventory()
+	inv.Packages[len(inv.Packages)-1].Dev = true // a development dependency
 	got, err := Decode(bytes.NewReader(encode(t, inv)), DecodeOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -263,6 +263,8 @@ func readPackage(c *cdx.Component, layers []inventory.Layer, selfSourced bool) (
 			p.SourceVersion = pr.Value
 		case PropPackageArch:
 			p.Arch = pr.Value
+		case PropPackageDev:
+			p.Dev = pr.Value == "true"
 		case PropPackageEcosystem:
 			p.Ecosystem = pr.Value
 		case PropLayerIndex:

@@ -55,6 +55,7 @@
 //	vigil:package:sourceVersion  source package version
 //	vigil:package:arch           architecture, as the package database says
 //	vigil:package:ecosystem      advisory ecosystem, as OSV spells it ("Debian:12")
+//	vigil:package:dev            "true" for a development-only dependency
 //	vigil:layer:index            index of the layer that introduced the package
 //	vigil:layer:diffID           that layer's diff ID
 //	vigil:layer:createdBy        that layer's build instruction

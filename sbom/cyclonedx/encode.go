@@ -22,6 +22,7 @@ const (
 	PropPackageSourceVersion = "vigil:package:sourceVersion"
 	PropPackageArch          = "vigil:package:arch"
 	PropPackageEcosystem     = "vigil:package:ecosystem"
+	PropPackageDev           = "vigil:package:dev"
 	PropLayerIndex           = "vigil:layer:index"
 	PropLayerDiffID          = "vigil:layer:diffID"
 	PropLayerCreatedBy       = "vigil:layer:createdBy"
@@ -203,6 +204,9 @@ func packageComponent(p inventory.Package, layers []inventory.Layer) cdx.Compone
 	props.add(PropPackageSourceVersion, p.SourceVersion)
 	props.add(PropPackageArch, p.Arch)
 	props.add(PropPackageEcosystem, p.Ecosystem)
+	if p.Dev {
+		props.add(PropPackageDev, "true")
+	}
 	if p.Layer >= 0 {
 		props.add(PropLayerIndex, strconv.Itoa(p.Layer))
 		if p.Layer < len(layers) {
