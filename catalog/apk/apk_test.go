@@ -3,7 +3,6 @@ package apk
 import (
 	"archive/tar"
 	"bytes"
-	"context"
 	"flag"
 	"fmt"
 	"runtime"
@@ -15,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vigil-dev/vigil/internal/catalogtest"
+	"github.com/vigil-dev/vigil/internal/testimage"
 	"github.com/vigil-dev/vigil/inventory"
 	"github.com/vigil-dev/vigil/layerfs"
 )
@@ -35,32 +35,15 @@ type entry struct {
 // cataloger's patterns select.
 func layer(t testing.TB, entries ...entry) *layerfs.Extract {
 	t.Helper()
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
+	files := make([]testimage.File, 0, len(entries))
 	for _, e := range entries {
-		hdr := &tar.Header{Name: e.path, Mode: 0o644, Typeflag: tar.TypeReg, Size: int64(len(e.data))}
+		f := testimage.File{Name: e.path, Body: e.data}
 		if e.link != "" {
-			hdr = &tar.Header{Name: e.path, Mode: 0o777, Typeflag: tar.TypeSymlink, Linkname: e.link}
+			f = testimage.File{Name: e.path, Type: tar.TypeSymlink, Linkname: e.link}
 		}
-		if err := tw.WriteHeader(hdr); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tw.Write(e.data); err != nil {
-			t.Fatal(err)
-		}
+		files = append(files, f)
 	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	m, err := layerfs.NewMatcher(New().Patterns()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ext, err := layerfs.ExtractTar(context.Background(), &buf, m, layerfs.ExtractOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ext
+	return catalogtest.Layer(t, New(), files...)
 }
 
 func run(t testing.TB, fsys *layerfs.FS, os *inventory.OS) ([]inventory.Package, []inventory.Warning) {

@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"bufio"
 	"bytes"
-	"context"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/vigil-dev/vigil/catalog"
 	"github.com/vigil-dev/vigil/internal/catalogtest"
+	"github.com/vigil-dev/vigil/internal/testimage"
 	"github.com/vigil-dev/vigil/inventory"
 	"github.com/vigil-dev/vigil/layerfs"
 )
@@ -43,34 +43,15 @@ func whiteout(path string) entry {
 // only what the cataloger's patterns select.
 func layer(t testing.TB, c catalog.Cataloger, entries ...entry) *layerfs.Extract {
 	t.Helper()
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
+	files := make([]testimage.File, 0, len(entries))
 	for _, e := range entries {
-		hdr := &tar.Header{Name: e.path, Mode: 0o644, Typeflag: tar.TypeReg, Size: int64(len(e.data))}
+		f := testimage.File{Name: e.path, Body: e.data}
 		if e.link != "" {
-			hdr = &tar.Header{Name: e.path, Mode: 0o777, Typeflag: tar.TypeSymlink, Linkname: e.link}
+			f = testimage.File{Name: e.path, Type: tar.TypeSymlink, Linkname: e.link}
 		}
-		if err := tw.WriteHeader(hdr); err != nil {
-			t.Fatal(err)
-		}
-		if e.link == "" {
-			if _, err := tw.Write(e.data); err != nil {
-				t.Fatal(err)
-			}
-		}
+		files = append(files, f)
 	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	m, err := layerfs.NewMatcher(c.Patterns()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ext, err := layerfs.ExtractTar(context.Background(), &buf, m, layerfs.ExtractOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ext
+	return catalogtest.Layer(t, c, files...)
 }
 
 func run(t testing.TB, c catalog.Cataloger, fsys *layerfs.FS, os *inventory.OS) ([]inventory.Package, []inventory.Warning) {

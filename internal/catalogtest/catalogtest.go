@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vigil-dev/vigil/catalog"
+	"github.com/vigil-dev/vigil/internal/testimage"
 	"github.com/vigil-dev/vigil/inventory"
 	"github.com/vigil-dev/vigil/layerfs"
 )
@@ -64,4 +65,20 @@ func Run(t testing.TB, c catalog.Cataloger, fsys *layerfs.FS, os *inventory.OS) 
 	inv := inventory.Inventory{Packages: pkgs, Warnings: warnings}
 	inv.Sort()
 	return inv.Packages, inv.Warnings
+}
+
+// Layer builds a layer tar of files and extracts it the way a scan does,
+// keeping what the cataloger's patterns select (with its size classes and
+// content tests: catalog.Matcher).
+func Layer(t testing.TB, c catalog.Cataloger, files ...testimage.File) *layerfs.Extract {
+	t.Helper()
+	m, err := catalog.Matcher([]catalog.Cataloger{c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ext, err := layerfs.ExtractTar(context.Background(), bytes.NewReader(testimage.LayerTar(files...)), m, layerfs.ExtractOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ext
 }
