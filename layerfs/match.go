@@ -26,6 +26,7 @@ type Matcher struct {
 	anyComps []int    // their numbers of components
 	large    *Matcher // files allowed Limits.MaxDatabaseSize
 	sniffs   []sniff
+	plain    *Matcher // the patterns no sniff applies to, when there are sniffs
 }
 
 // sniff is a content test for the files some patterns select.
@@ -127,6 +128,12 @@ func (m *Matcher) extend(patterns []string) (*Matcher, error) {
 		return nil, err
 	}
 	out.large, out.sniffs = m.large, m.sniffs
+	if m.plain != nil {
+		// The new patterns come without a content test.
+		if out.plain, err = NewMatcher(append(m.plain.Patterns(), patterns...)...); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 
@@ -146,12 +153,29 @@ func (m *Matcher) WithSniff(name string, fn func(head []byte) bool, patterns ...
 		return nil, err
 	}
 	out.sniffs = append(slices.Clone(m.sniffs), sniff{name: name, m: sm, fn: fn})
+	sniffed := map[string]bool{}
+	for _, s := range out.sniffs {
+		for _, p := range s.m.patterns {
+			sniffed[p] = true
+		}
+	}
+	var plain []string
+	for _, p := range out.patterns {
+		if !sniffed[p] {
+			plain = append(plain, p)
+		}
+	}
+	if out.plain, err = NewMatcher(plain...); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
-// sniffer returns the content test for p, or nil.
+// sniffer returns the content test for p, or nil. A file that a pattern
+// without a test also selects (go.mod at the root, under a cataloger's "*"
+// for binaries) is kept whatever its content.
 func (m *Matcher) sniffer(p string) func([]byte) bool {
-	if m == nil {
+	if m == nil || len(m.sniffs) == 0 || m.plain.Match(p) {
 		return nil
 	}
 	for _, s := range m.sniffs {

@@ -172,3 +172,29 @@ func FuzzMatchAnyDepth(f *testing.F) {
 		}
 	})
 }
+
+// TestSniffOnlyWhereNoPlainPattern: a file at the root matches both a
+// sniffed "*" and a plain "**/go.mod"; the plain pattern keeps it whatever
+// its content, the sniff drops the other root files.
+func TestSniffOnlyWhereNoPlainPattern(t *testing.T) {
+	m, err := mustMatcher(t, "**/go.mod").WithSniff("elf", func(h []byte) bool { return strings.HasPrefix(string(h), "\x7fELF") }, "*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err = m.WithLarge("var/lib/rpm/Packages"); err != nil {
+		t.Fatal(err)
+	}
+	ext := extractBlob(t, testimage.LayerTar(
+		testimage.File{Name: "go.mod", Body: []byte("module x\n")},
+		testimage.File{Name: "manager", Body: []byte("\x7fELF...")},
+		testimage.File{Name: "notes.txt", Body: []byte("hello")},
+		testimage.File{Name: "var/lib/rpm/Packages", Body: []byte("db")},
+	), m, Limits{})
+	var got []string
+	for _, info := range Merge(ext).Matched() {
+		got = append(got, info.Path)
+	}
+	if want := []string{"go.mod", "manager", "var/lib/rpm/Packages"}; !slices.Equal(got, want) {
+		t.Errorf("Matched = %q, want %q", got, want)
+	}
+}
