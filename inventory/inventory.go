@@ -86,6 +86,12 @@ const (
 	TypeGolang = "golang"
 	TypeNPM    = "npm"
 	TypePyPI   = "pypi"
+	TypeMaven  = "maven"
+	TypeGem    = "gem"
+	TypeCargo  = "cargo"
+	// TypeComposer is PHP's Composer (Packagist).
+	TypeComposer = "composer"
+	TypeNuGet    = "nuget"
 )
 
 // Package is one installed package.
