@@ -46,6 +46,14 @@ type Sniffer interface {
 	Sniff(head []byte) bool
 }
 
+// Filterer is implemented by catalogers that read only part of some files
+// (a Java archive's pom.properties, an executable's dependency section):
+// each layerfs.Filter's patterns must be a subset of Patterns. Reduced
+// files hold what Reduce returned, not the file's content.
+type Filterer interface {
+	Filters() []layerfs.Filter
+}
+
 // Env is what a cataloger knows besides the file system.
 type Env struct {
 	// OS is the detected operating system, or nil.
@@ -170,6 +178,13 @@ func Matcher(catalogers []Cataloger, extra ...string) (*layerfs.Matcher, error) 
 		if s, ok := c.(Sniffer); ok {
 			if m, err = m.WithSniff(s.SniffName(), s.Sniff, s.SniffPatterns()...); err != nil {
 				return nil, err
+			}
+		}
+		if f, ok := c.(Filterer); ok {
+			for _, filter := range f.Filters() {
+				if m, err = m.WithFilter(filter); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}

@@ -77,9 +77,13 @@ func ExtractDir(ctx context.Context, root string, m *Matcher, limits Limits) (*E
 			return nil
 		}
 		if e.Type == TypeFile && m.Match(p) {
-			if fn := m.sniffer(p); fn != nil {
+			var filter *sniff
+			if m.filtered(p) {
 				head, err := readLimited(osPath, SniffSize, true)
-				if err != nil || !fn(head) {
+				if err == nil {
+					filter = m.sniff(p, head)
+				}
+				if filter == nil {
 					ext.Entries = append(ext.Entries, e) // not a file of interest
 					return nil
 				}
@@ -96,8 +100,15 @@ func ExtractDir(ctx context.Context, root string, m *Matcher, limits Limits) (*E
 					ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: err.Error()})
 					break
 				}
-				e.Data, e.Captured, e.Size = data, true, int64(len(data))
-				captured += e.Size
+				e.Size = int64(len(data))
+				if filter != nil && filter.reduce != nil {
+					if data = reduce(filter, p, data, &ext.Warnings); data == nil {
+						e.Matched = false // nothing of interest in it
+						break
+					}
+				}
+				e.Data, e.Captured = data, true
+				captured += int64(len(data))
 			}
 		}
 		ext.Entries = append(ext.Entries, e)

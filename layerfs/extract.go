@@ -66,7 +66,8 @@ type Entry struct {
 	// the target (hardlinks).
 	Link string
 	// Data is the content, present only when Captured is set: the file
-	// matched the Matcher and was within the size limits.
+	// matched the Matcher and was within the size limits. For a file that a
+	// Filter reduces, Data is what Reduce kept and Size the file's size.
 	Data     []byte
 	Captured bool
 	// Matched records that the Matcher selected the entry, whether or not
@@ -483,18 +484,17 @@ func walkTar(ctx context.Context, r io.Reader, m *Matcher, lim Limits, ext *Extr
 			e.Type = TypeOther
 		}
 		var head []byte
+		var filter *sniff
 		matched := m.Match(p)
-		if matched && e.Type == TypeFile {
-			if fn := m.sniffer(p); fn != nil {
-				head = make([]byte, min(hdr.Size, SniffSize))
-				if _, err := io.ReadFull(tr, head); err != nil {
-					return &EntryError{Path: p, Err: fmt.Errorf("corrupt or truncated layer: %w", err)}
-				}
-				if !fn(head) {
-					ext.Entries = append(ext.Entries, e) // not a file of interest
-					delete(capturedAt, p)
-					continue
-				}
+		if matched && e.Type == TypeFile && m.filtered(p) {
+			head = make([]byte, min(hdr.Size, SniffSize))
+			if _, err := io.ReadFull(tr, head); err != nil {
+				return &EntryError{Path: p, Err: fmt.Errorf("corrupt or truncated layer: %w", err)}
+			}
+			if filter = m.sniff(p, head); filter == nil {
+				ext.Entries = append(ext.Entries, e) // not a file of interest
+				delete(capturedAt, p)
+				continue
 			}
 		}
 		if matched {
@@ -512,13 +512,19 @@ func walkTar(ctx context.Context, r io.Reader, m *Matcher, lim Limits, ext *Extr
 					if _, err := io.ReadFull(tr, data[n:]); err != nil {
 						return &EntryError{Path: p, Err: fmt.Errorf("corrupt or truncated layer: %w", err)}
 					}
+					if filter != nil && filter.reduce != nil {
+						if data = reduce(filter, p, data, &ext.Warnings); data == nil {
+							e.Matched = false // nothing of interest in it
+							break
+						}
+					}
 					e.Data, e.Captured = data, true
-					captured += hdr.Size
+					captured += int64(len(data))
 				}
 			case TypeHardlink:
 				if i, ok := capturedAt[e.Link]; ok {
 					e.Data, e.Captured, e.Size = ext.Entries[i].Data, true, ext.Entries[i].Size
-				} else if m.sniffer(p) != nil {
+				} else if m.filtered(p) {
 					// Content sniffing could not look at it: a link to a
 					// file that was not of interest is not of interest.
 					e.Matched = false
@@ -534,6 +540,24 @@ func walkTar(ctx context.Context, r io.Reader, m *Matcher, lim Limits, ext *Extr
 		}
 		ext.Entries = append(ext.Entries, e)
 	}
+}
+
+// reduce applies a filter's reduction to the content of the file p. A
+// failure (or a panic: the input is hostile, the code is a cataloger's)
+// becomes a warning and the file is not kept.
+func reduce(f *sniff, p string, data []byte, warnings *[]Warning) (out []byte) {
+	defer func() {
+		if r := recover(); r != nil {
+			*warnings = append(*warnings, Warning{Path: p, Message: fmt.Sprintf("%s: internal error (please report it): %v", f.name, r)})
+			out = nil
+		}
+	}()
+	out, err := f.reduce(p, data)
+	if err != nil {
+		*warnings = append(*warnings, Warning{Path: p, Message: fmt.Sprintf("%s: %v", f.name, err)})
+		return nil
+	}
+	return out
 }
 
 // shorten cuts a name for an error or warning message.

@@ -29,11 +29,33 @@ type Matcher struct {
 	plain    *Matcher // the patterns no sniff applies to, when there are sniffs
 }
 
-// sniff is a content test for the files some patterns select.
+// sniff is a content test, and optionally a reduction, for the files some
+// patterns select.
 type sniff struct {
-	name string
-	m    *Matcher
-	fn   func(head []byte) bool
+	name   string
+	m      *Matcher
+	fn     func(head []byte) bool
+	reduce func(p string, data []byte) ([]byte, error)
+}
+
+// Filter selects files by content and may keep only part of them.
+type Filter struct {
+	// Name identifies the filter in cache keys: change it when Sniff or
+	// Reduce change what they keep.
+	Name string
+	// Patterns select the files the filter applies to.
+	Patterns []string
+	// Sniff, if set, sees a file's first SniffSize bytes (all of it if it is
+	// smaller) and says whether the file is of interest. Files it rejects
+	// are indexed but neither kept nor listed by FS.Matched.
+	Sniff func(head []byte) bool
+	// Reduce, if set, turns the content of a file of interest (at most its
+	// size limit) into what is kept of it: the few entries of a Java archive
+	// that name its packages, one section of an executable. It returns nil
+	// and no error when nothing in the file is of interest, and an error
+	// (reported as a warning) when the file is malformed. Reduce must bound
+	// its own work: its input comes from the image.
+	Reduce func(path string, data []byte) ([]byte, error)
 }
 
 // SniffSize is how much of a file a sniff function sees.
@@ -144,15 +166,30 @@ func (m *Matcher) extend(patterns []string) (*Matcher, error) {
 // binaries: the others are not kept in memory nor listed by FS.Matched.
 // name identifies fn in the cache key: change it when fn changes.
 func (m *Matcher) WithSniff(name string, fn func(head []byte) bool, patterns ...string) (*Matcher, error) {
-	sm, err := NewMatcher(patterns...)
+	return m.WithFilter(Filter{Name: name, Patterns: patterns, Sniff: fn})
+}
+
+// WithFilter returns a matcher that also matches f.Patterns and applies f
+// to the files they select, unless a pattern without a filter also selects
+// them. When several filters select a file, the first whose Sniff accepts
+// it decides what is kept.
+func (m *Matcher) WithFilter(f Filter) (*Matcher, error) {
+	if f.Name == "" {
+		return nil, fmt.Errorf("layerfs: a filter needs a name")
+	}
+	sm, err := NewMatcher(f.Patterns...)
 	if err != nil {
 		return nil, err
 	}
-	out, err := m.extend(patterns)
+	out, err := m.extend(f.Patterns)
 	if err != nil {
 		return nil, err
 	}
-	out.sniffs = append(slices.Clone(m.sniffs), sniff{name: name, m: sm, fn: fn})
+	fn := f.Sniff
+	if fn == nil {
+		fn = func([]byte) bool { return true }
+	}
+	out.sniffs = append(slices.Clone(m.sniffs), sniff{name: f.Name, m: sm, fn: fn, reduce: f.Reduce})
 	sniffed := map[string]bool{}
 	for _, s := range out.sniffs {
 		for _, p := range s.m.patterns {
@@ -171,16 +208,28 @@ func (m *Matcher) WithSniff(name string, fn func(head []byte) bool, patterns ...
 	return out, nil
 }
 
-// sniffer returns the content test for p, or nil. A file that a pattern
-// without a test also selects (go.mod at the root, under a cataloger's "*"
-// for binaries) is kept whatever its content.
-func (m *Matcher) sniffer(p string) func([]byte) bool {
+// filtered reports whether content filters apply to p. A file that a
+// pattern without a filter also selects (go.mod at the root, under a
+// cataloger's "*" for binaries) is kept whole whatever its content.
+func (m *Matcher) filtered(p string) bool {
 	if m == nil || len(m.sniffs) == 0 || m.plain.Match(p) {
-		return nil
+		return false
 	}
 	for _, s := range m.sniffs {
 		if s.m.Match(p) {
-			return s.fn
+			return true
+		}
+	}
+	return false
+}
+
+// sniff returns the filter that accepts the file p, whose first bytes are
+// head, or nil when none does (the file is not of interest). Only call it
+// when filtered(p).
+func (m *Matcher) sniff(p string, head []byte) *sniff {
+	for i := range m.sniffs {
+		if s := &m.sniffs[i]; s.m.Match(p) && s.fn(head) {
+			return s
 		}
 	}
 	return nil
@@ -203,6 +252,9 @@ func (m *Matcher) Key() string {
 	}
 	for _, s := range m.sniffs {
 		key += "\nsniff " + s.name + ":\n" + strings.Join(s.m.patterns, "\n")
+		if s.reduce != nil {
+			key += "\nreduced"
+		}
 	}
 	h := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(h[:8])

@@ -2,7 +2,10 @@ package layerfs
 
 import (
 	"context"
+	"errors"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -197,4 +200,87 @@ func TestSniffOnlyWhereNoPlainPattern(t *testing.T) {
 	if want := []string{"go.mod", "manager", "var/lib/rpm/Packages"}; !slices.Equal(got, want) {
 		t.Errorf("Matched = %q, want %q", got, want)
 	}
+}
+
+// TestFilterReduce: two filters over the same pattern; the first whose
+// sniff accepts a file decides. A reduced file keeps what Reduce returned,
+// a file Reduce finds nothing in is not kept, a Reduce error or panic is a
+// warning, and layers and root directories behave alike.
+func TestFilterReduce(t *testing.T) {
+	goFilter := binFilter("go", func(h []byte) bool { return strings.HasPrefix(string(h), "GO") }, nil)
+	rustFilter := binFilter("rust", func(h []byte) bool { return strings.HasPrefix(string(h), "\x7fELF") },
+		func(p string, data []byte) ([]byte, error) {
+			switch {
+			case strings.Contains(string(data), "panic"):
+				panic("boom")
+			case strings.Contains(string(data), "bad"):
+				return nil, errors.New("malformed section")
+			}
+			_, deps, ok := strings.Cut(string(data), "deps:")
+			if !ok {
+				return nil, nil
+			}
+			return []byte(deps), nil
+		})
+	m := mustMatcher(t, "etc/os-release")
+	var err error
+	for _, f := range []Filter{goFilter, rustFilter} {
+		if m, err = m.WithFilter(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files := []testimage.File{
+		file("etc/os-release", "ID=x\n"),
+		file("usr/bin/gobin", "GO binary"),
+		file("usr/bin/rustbin", "\x7fELF code code deps:serde 1.0"),
+		file("usr/bin/cbin", "\x7fELF code code"),
+		file("usr/bin/badbin", "\x7fELF bad"),
+		file("usr/bin/panicbin", "\x7fELF panic"),
+		file("usr/bin/script", "#!/bin/sh"),
+	}
+	dirRoot := t.TempDir()
+	for _, f := range files {
+		p := filepath.Join(dirRoot, f.Name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.Body, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fromDir, err := ExtractDir(context.Background(), dirRoot, m, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, ext := range map[string]*Extract{
+		"layer": extractBlob(t, testimage.LayerTar(files...), m, Limits{}),
+		"dir":   fromDir,
+	} {
+		fsys := Merge(ext)
+		var got []string
+		for _, info := range fsys.Matched() {
+			got = append(got, info.Path)
+		}
+		if want := []string{"etc/os-release", "usr/bin/gobin", "usr/bin/rustbin"}; !slices.Equal(got, want) {
+			t.Errorf("%s: Matched = %q, want %q", name, got, want)
+		}
+		if b, _, _ := fsys.ReadFile("usr/bin/rustbin"); string(b) != "serde 1.0" {
+			t.Errorf("%s: reduced content = %q, want %q", name, b, "serde 1.0")
+		}
+		if b, _, _ := fsys.ReadFile("usr/bin/gobin"); string(b) != "GO binary" {
+			t.Errorf("%s: unreduced content = %q", name, b)
+		}
+		if info, err := fsys.Stat("usr/bin/rustbin"); err != nil || info.Size != int64(len(files[2].Body)) {
+			t.Errorf("%s: Stat = %+v, %v; want the file's own size", name, info, err)
+		}
+		wantWarning(t, ext.Warnings, "usr/bin/badbin", "rust", "malformed section")
+		wantWarning(t, ext.Warnings, "usr/bin/panicbin", "rust", "internal error")
+	}
+	if m.Key() == mustMatcher(t, "etc/os-release").Key() {
+		t.Error("filters do not change the cache key")
+	}
+}
+
+func binFilter(name string, sniff func([]byte) bool, reduce func(string, []byte) ([]byte, error)) Filter {
+	return Filter{Name: name, Patterns: []string{"usr/bin/*"}, Sniff: sniff, Reduce: reduce}
 }
