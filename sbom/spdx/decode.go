@@ -96,7 +96,7 @@ func fromDocument(doc *document) *inventory.Inventory {
 	if docID == "" {
 		docID = "SPDXRef-DOCUMENT"
 	}
-	described := map[string]bool{}
+	described, dev := map[string]bool{}, map[string]bool{}
 	for _, id := range doc.DocumentDescribes {
 		described[id] = true
 	}
@@ -106,6 +106,8 @@ func fromDocument(doc *document) *inventory.Inventory {
 			described[r.Related] = true
 		case r.Type == "DESCRIBED_BY" && r.Related == docID:
 			described[r.Element] = true
+		case r.Type == "DEV_DEPENDENCY_OF":
+			dev[r.Element] = true
 		}
 	}
 	refs := map[string]string{}
@@ -149,6 +151,7 @@ func fromDocument(doc *document) *inventory.Inventory {
 			PURL:     purl,
 			Licenses: licenses(p, refs),
 			Layer:    -1,
+			Dev:      dev[p.SPDXID],
 		}
 		if info, ok := purlinfo.Parse(purl); ok {
 			pkg.Type = info.Type

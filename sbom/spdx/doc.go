@@ -31,7 +31,9 @@
 //     false, licenseDeclared, an externalRef PACKAGE-MANAGER purl, and a
 //     sourceInfo naming the file and layer it was found in.
 //   - Relationships: SPDXRef-DOCUMENT DESCRIBES the image; the image
-//     CONTAINS the OS and each package.
+//     CONTAINS the OS and each package; a development-only dependency
+//     (inventory.Package.Dev) is also DEV_DEPENDENCY_OF the image, which
+//     Decode reads back.
 //
 // # Licenses
 //

@@ -160,6 +160,13 @@ func build(inv *inventory.Inventory, opts Options) (*v2_3.Document, error) {
 		}
 		doc.Packages = append(doc.Packages, sp)
 		contains(common.ElementID(id))
+		if p.Dev {
+			doc.Relationships = append(doc.Relationships, &v2_3.Relationship{
+				RefA:         common.MakeDocElementID("", id),
+				RefB:         common.MakeDocElementID("", imageID),
+				Relationship: common.TypeRelationshipDevDependencyOf,
+			})
+		}
 	}
 	doc.OtherLicenses = refs.list
 	return doc, nil

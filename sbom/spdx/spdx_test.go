@@ -177,6 +177,7 @@ func TestNamespaceUnique(t *testing.T) {
 
 func TestRoundTrip(t *testing.T) {
 	inv := sbomtest.Inventory()
+	inv.Packages[len(inv.Packages)-1].Dev = true // a development dependency
 	got, err := Decode(bytes.NewReader(encode(t, inv)), DecodeOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -184,11 +185,12 @@ func TestRoundTrip(t *testing.T) {
 	type brief struct {
 		Name, Version, PURL, Type, Arch, SourceName, SourceVersion string
 		Licenses                                                   []string
+		Dev                                                        bool
 	}
 	summarize := func(ps []inventory.Package) []brief {
 		var out []brief
 		for _, p := range ps {
-			out = append(out, brief{p.Name, p.Version, p.PURL, p.Type, p.Arch, p.SourceName, p.SourceVersion, p.Licenses})
+			out = append(out, brief{p.Name, p.Version, p.PURL, p.Type, p.Arch, p.SourceName, p.SourceVersion, p.Licenses, p.Dev})
 		}
 		return out
 	}
