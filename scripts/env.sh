@@ -8,7 +8,7 @@
 # Setup (each step is idempotent; all progress and timings go to stderr,
 # only `export` lines go to stdout; any failure exits non-zero with a message):
 #   1. apt-get install whatever is missing of: docker.io docker-registry
-#      debootstrap rpm time skopeo curl ca-certificates (apt-get update only if
+#      debootstrap rpm time skopeo curl ca-certificates binutils (apt-get update only if
 #      something is missing).
 #   2. dockerd: started in the background (setsid, no systemd) if `docker info`
 #      fails; log: $VIGIL_TEST_FIXTURES/logs/dockerd.log; waits up to 60 s.
@@ -23,6 +23,12 @@
 #                             gzip layers, index.json ref.name annotation "latest")
 #        bookworm-oci.tar     the same layout as a tar (oci-archive)
 #        bookworm.dpkg.txt    expected dpkg inventory: "Package Version Arch", sorted
+#        lang.tar             `docker save` of vigil-test/lang:latest, built by
+#                             `docker build` from scan/testdata/lang (apt-get
+#                             installs real Debian library packages; the
+#                             application layers come from the catalogers'
+#                             testdata and a Go program built here); rebuilt
+#                             when that context changes (lang.hash)
 #      On every run, dockerd's vigil-test/bookworm:latest and the registry's
 #      :latest are checked to be the image in bookworm.tar (by image ID =
 #      config digest, recorded in bookworm.id); if not, it is docker load-ed
@@ -40,6 +46,8 @@
 #   VIGIL_TEST_REGISTRY_REF  127.0.0.1:PORT/vigil-test/bookworm:latest
 #   VIGIL_TEST_DOCKER_REF    vigil-test/bookworm:latest (in the local dockerd)
 #   VIGIL_TEST_DPKG          $VIGIL_TEST_FIXTURES/bookworm.dpkg.txt
+#   VIGIL_TEST_LANG_ARCHIVE  $VIGIL_TEST_FIXTURES/lang.tar (docker-archive of the lang image)
+#   VIGIL_TEST_LANG_REF      vigil-test/lang:latest (in the local dockerd)
 #   VIGIL_REQUIRE_ENV=1      tests needing the variables above must FAIL (not skip) if one is missing
 #
 # Knobs: VIGIL_FIXTURES (fixture dir), VIGIL_REGISTRY_PORT (preferred port,
@@ -65,6 +73,8 @@ shopt -s inherit_errexit 2>/dev/null || true
 FIXTURE_FORMAT=1 # bump to force a rebuild of all fixtures
 FIX=${VIGIL_FIXTURES:-/var/cache/vigil-fixtures}
 IMAGE=vigil-test/bookworm:latest
+LANG_IMAGE=vigil-test/lang:latest
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REPO_PATH=vigil-test/bookworm
 SUITE=bookworm
 
@@ -136,7 +146,7 @@ safe_rm() {
 
 ########################################################################
 # 1. packages
-APT_PKGS=(docker.io docker-registry debootstrap rpm time skopeo curl ca-certificates)
+APT_PKGS=(docker.io docker-registry debootstrap rpm time skopeo curl ca-certificates binutils)
 setup_packages() {
 	local p missing=()
 	for p in "${APT_PKGS[@]}"; do
@@ -402,6 +412,54 @@ build_dpkg_list() {
 	mv "$FIX/bookworm.dpkg.txt.tmp" "$FIX/bookworm.dpkg.txt"
 }
 
+# stage_lang DIR: the build context of the "lang" image (scan/testdata/lang):
+# the Dockerfile, the Go fixture program built from source with pinned old
+# module versions (through the Go module proxy), and language package files
+# taken from the catalogers' testdata.
+stage_lang() {
+	local ctx=$1 src=$ROOT/scan/testdata/lang
+	mkdir -p "$ctx/bin" "$ctx/node" "$ctx/python" "$ctx/more" || return 1
+	cp "$src/Dockerfile" "$ctx/" || return 1
+	(cd "$src/goapp" && GOWORK=off GOFLAGS=-mod=readonly CGO_ENABLED=0 \
+		go build -trimpath -ldflags=-buildid= -o "$ctx/bin/goapp" .) || return 1
+	cp "$ROOT/catalog/javascript/testdata/project/package.json" "$ctx/node/" &&
+		cp -a "$ROOT/catalog/javascript/testdata/project/node_modules" "$ctx/node/" || return 1
+	cp -a "$ROOT/catalog/python/testdata/root/usr/local/lib/python3.11/site-packages/." "$ctx/python/" || return 1
+	if [[ -d $src/more ]]; then cp -a "$src/more/." "$ctx/more/" || return 1; fi
+}
+
+# content hash of a directory tree (names, modes and contents)
+tree_hash() {
+	(cd "$1" && find . -type f -printf '%p %m\n' | LC_ALL=C sort && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 cat) |
+		sha256sum | cut -c1-16
+}
+
+# build_lang: vigil-test/lang:latest and lang.tar (docker save), rebuilt when
+# the staged context changes.
+build_lang() {
+	local ctx=$FIX/lang.ctx hash
+	safe_rm "$ctx"
+	stage_lang "$ctx" || die "staging the lang image context failed"
+	hash=$(tree_hash "$ctx")
+	if [[ -f $FIX/lang.tar && $(cat "$FIX/lang.hash" 2>/dev/null) == "$hash" &&
+		$(daemon_id "$LANG_IMAGE") == "$(cat "$FIX/lang.id" 2>/dev/null)" ]]; then
+		safe_rm "$ctx"
+		return 0
+	fi
+	if [[ -f $FIX/lang.tar && $(cat "$FIX/lang.hash" 2>/dev/null) == "$hash" ]]; then
+		docker load -i "$FIX/lang.tar" >/dev/null || die "docker load -i $FIX/lang.tar failed"
+	else
+		log "lang: docker build -> $LANG_IMAGE (context $hash)"
+		run_logged "$FIX/logs/lang-build.log" env DOCKER_BUILDKIT=0 docker build --network host -t "$LANG_IMAGE" "$ctx"
+		docker save "$LANG_IMAGE" -o "$FIX/lang.tar.tmp" || die "docker save $LANG_IMAGE failed"
+		chmod 0644 "$FIX/lang.tar.tmp"
+		mv "$FIX/lang.tar.tmp" "$FIX/lang.tar"
+		echo "$hash" >"$FIX/lang.hash"
+	fi
+	daemon_id "$LANG_IMAGE" >"$FIX/lang.id"
+	safe_rm "$ctx"
+}
+
 setup_fixtures() {
 	local stamp=$FIX/.complete
 	if [[ -f $stamp && $(head -n1 "$stamp") != "format $FIXTURE_FORMAT" ]]; then
@@ -418,6 +476,7 @@ setup_fixtures() {
 	phase image-in-daemon ensure_image_in_daemon
 	phase push push_image
 	phase oci build_oci
+	phase lang build_lang
 	if [[ ! -f $stamp ]]; then
 		{
 			echo "format $FIXTURE_FORMAT"
@@ -451,7 +510,7 @@ main() {
 	setup_fixtures
 
 	local f
-	for f in rootfs/var/lib/dpkg/status bookworm.tar bookworm-oci/index.json bookworm-oci.tar bookworm.dpkg.txt; do
+	for f in rootfs/var/lib/dpkg/status bookworm.tar bookworm-oci/index.json bookworm-oci.tar bookworm.dpkg.txt lang.tar; do
 		[[ -s $FIX/$f ]] || die "fixture $FIX/$f missing after setup"
 	done
 	log "setup total: $(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}')s (${PHASES[*]})"
@@ -466,6 +525,8 @@ export VIGIL_TEST_REGISTRY='127.0.0.1:$REG_PORT'
 export VIGIL_TEST_REGISTRY_REF='$REG_REF'
 export VIGIL_TEST_DOCKER_REF='$IMAGE'
 export VIGIL_TEST_DPKG='$FIX/bookworm.dpkg.txt'
+export VIGIL_TEST_LANG_ARCHIVE='$FIX/lang.tar'
+export VIGIL_TEST_LANG_REF='$LANG_IMAGE'
 export VIGIL_REQUIRE_ENV=1
 EOF
 }

@@ -1,16 +1,14 @@
 package golang
 
 import (
-	"bytes"
-	"debug/buildinfo"
 	"errors"
-	"fmt"
-	"io"
 	"runtime/debug"
 	"strings"
 
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/semver"
+
+	"github.com/vigil-dev/vigil/catalog/executable"
 )
 
 // Module is one Go module found in a binary or a go.mod file.
@@ -42,55 +40,43 @@ const StdlibName = "stdlib"
 // executables at all.
 var ErrNotGo = errors.New("not a Go binary")
 
-// errPanic wraps a panic of debug/buildinfo; the fuzz target fails on it.
-var errPanic = errors.New("panic reading Go build information")
-
-// ReadBuildInfo reads the build information of the Go binary in r, of size
-// bytes; it never reads past size. Files that are not Go executables give
-// ErrNotGo. It does not panic, whatever the input.
-func ReadBuildInfo(r io.ReaderAt, size int64) (bi *debug.BuildInfo, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			bi, err = nil, fmt.Errorf("%w: %v", errPanic, p)
-		}
-	}()
-	bi, err = buildinfo.Read(io.NewSectionReader(r, 0, size))
-	if err != nil {
-		// debug/buildinfo's errors for these cases are not exported.
-		switch msg := err.Error(); {
-		case msg == "not a Go executable", msg == "unrecognized file format":
-			return nil, ErrNotGo
-		}
-		return nil, err
-	}
-	return bi, nil
-}
-
-// executableMagic reports whether data starts like an executable format
-// that debug/buildinfo reads: ELF, PE or Mach-O (thin or fat).
-func executableMagic(data []byte) bool {
-	if len(data) < 16 {
-		return false
-	}
-	switch {
-	case bytes.HasPrefix(data, []byte("\x7fELF")), bytes.HasPrefix(data, []byte("MZ")):
-		return true
-	case bytes.HasPrefix(data, []byte("\xfe\xed\xfa")) || bytes.HasPrefix(data[1:], []byte("\xfa\xed\xfe")):
-		return true
-	case bytes.HasPrefix(data, []byte("\xca\xfe\xba\xbe")) || bytes.HasPrefix(data, []byte("\xca\xfe\xba\xbf")):
-		return true
-	}
-	return false
-}
-
-// BinaryModules returns the modules compiled into the Go binary data: the
+// BinaryModules returns the modules compiled into the Go binary data (a
+// whole executable, or what the executable filter kept of it): the
 // main module first (when the binary was built in module mode), then the
 // dependencies in build information order, then stdlib.
 func BinaryModules(data []byte) ([]Module, error) {
-	bi, err := ReadBuildInfo(bytes.NewReader(data), int64(len(data)))
+	return reducedModules(data)
+}
+
+// reducedModules returns the modules recorded in data, an executable as
+// the executable filter keeps it; ErrNotGo when it is not a Go binary.
+func reducedModules(data []byte) ([]Module, error) {
+	info, err := executable.Decode(data)
+	if errors.Is(err, executable.ErrNotReduced) {
+		// A whole executable: the file system was read without the filter.
+		info, err = executable.Read(data), nil
+	}
 	if err != nil {
 		return nil, err
 	}
+	if info.GoError != "" {
+		return nil, errors.New(info.GoError)
+	}
+	if info.GoBuildInfo == "" {
+		return nil, ErrNotGo
+	}
+	// debug.ParseBuildInfo reads what BuildInfo.String writes except its
+	// first line, the Go version.
+	goLine, rest, _ := strings.Cut(info.GoBuildInfo, "\n")
+	goVersion, ok := strings.CutPrefix(goLine, "go\t")
+	if !ok {
+		rest = info.GoBuildInfo
+	}
+	bi, err := debug.ParseBuildInfo(rest)
+	if err != nil {
+		return nil, err
+	}
+	bi.GoVersion = goVersion
 	return buildInfoModules(bi), nil
 }
 

@@ -44,10 +44,11 @@ func main() { fmt.Println(uuid.NewString(), language.English, local.Name) }
 )
 
 type builtBinaries struct {
-	dir      string
-	plain    string // go build -trimpath
-	stripped string // ... -ldflags=-s -w
-	err      error
+	dir       string
+	plain     string // go build -trimpath
+	stripped  string // ... -ldflags=-s -w
+	noBuildID string // ... -ldflags=-buildid=
+	err       error
 }
 
 var (
@@ -84,9 +85,13 @@ func testBinaries(t testing.TB) builtBinaries {
 		}
 		built.plain = filepath.Join(dir, "gobin")
 		built.stripped = filepath.Join(dir, "gobin-stripped")
+		built.noBuildID = filepath.Join(dir, "gobin-nobuildid")
 		for _, args := range [][]string{
 			{"build", "-trimpath", "-o", built.plain, "."},
 			{"build", "-trimpath", "-ldflags=-s -w", "-o", built.stripped, "."},
+			// Reproducible builds drop the build ID note (and with it what a
+			// look at the first bytes of the file could recognise).
+			{"build", "-trimpath", "-ldflags=-buildid=", "-o", built.noBuildID, "."},
 		} {
 			cmd := exec.Command("go", args...)
 			cmd.Dir = filepath.Join(dir, "src")

@@ -6,15 +6,16 @@
 //
 // Go binaries have no fixed place, but reading every file of an image would
 // keep it all in memory while the layers stream. The cataloger reads the
-// files of the directories where binaries are installed (binaryPatterns):
-// the system bin and sbin directories, the Go toolchain's own, GOPATH/bin,
-// the conventions of ko (/ko-app) and of many Dockerfiles (/app, /opt/X/bin),
-// and the files at the root of the image (the "/manager" or "/server" of
-// scratch and distroless images). A Go binary elsewhere is not found. The
-// cost is that every file of those directories is captured, Go or not: on a
-// Debian image, mostly the ELF files of /usr/bin. A file over the capture
-// size limit (layerfs.Limits.MaxFileSize) cannot be inspected; when it is
-// executable, a warning says so.
+// files of the directories where binaries are installed
+// (executable.Patterns): the system bin and sbin directories, the Go
+// toolchain's own, GOPATH/bin, the conventions of ko (/ko-app) and of many
+// Dockerfiles (/app, /opt/X/bin), and the files at the root of the image
+// (the "/manager" or "/server" of scratch and distroless images). A Go
+// binary elsewhere is not found. Of each executable there, only its build
+// information is kept as the layer streams past (package executable), so a
+// Debian image's /usr/bin costs a parse of each ELF file but no memory. A
+// file over the capture size limit (layerfs.Limits.MaxFileSize) cannot be
+// inspected; when it is executable, a warning says so.
 //
 // # How modules are reported
 //
@@ -39,7 +40,6 @@
 package golang
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -50,40 +50,13 @@ import (
 	"github.com/package-url/packageurl-go"
 
 	"github.com/vigil-dev/vigil/catalog"
+	"github.com/vigil-dev/vigil/catalog/executable"
 	"github.com/vigil-dev/vigil/inventory"
 	"github.com/vigil-dev/vigil/layerfs"
 )
 
 // Ecosystem is the OSV ecosystem of Go modules.
 const Ecosystem = "Go"
-
-// binaryPatterns are the places Go binaries are looked for; see the package
-// documentation for the trade-off.
-var binaryPatterns = []string{
-	"*",
-	"bin/*",
-	"sbin/*",
-	"usr/bin/*",
-	"usr/sbin/*",
-	"usr/local/bin/*",
-	"usr/local/sbin/*",
-	// The Go toolchain: golang images, Alpine's go, Debian's golang-1.NN-go.
-	"usr/local/go/bin/*",
-	"usr/local/go/pkg/tool/*/*",
-	"usr/lib/go/bin/*",
-	"usr/lib/go/pkg/tool/*/*",
-	"usr/lib/go-*/bin/*",
-	"usr/lib/go-*/pkg/tool/*/*",
-	// GOPATH/bin of `go install`.
-	"go/bin/*",
-	"root/go/bin/*",
-	"home/*/go/bin/*",
-	// ko, and common Dockerfile destinations.
-	"ko-app/*",
-	"app/*",
-	"opt/*/bin/*",
-	"opt/bitnami/*/bin/*",
-}
 
 const goModPattern = "**/go.mod"
 
@@ -94,7 +67,7 @@ type Cataloger struct {
 
 // New returns a Go cataloger.
 func New() *Cataloger {
-	m, err := layerfs.NewMatcher(binaryPatterns...)
+	m, err := layerfs.NewMatcher(executable.Patterns...)
 	if err != nil {
 		panic(err) // constant patterns, checked by the tests
 	}
@@ -104,32 +77,12 @@ func New() *Cataloger {
 func (*Cataloger) Name() string { return "golang" }
 
 func (*Cataloger) Patterns() []string {
-	return append(append([]string(nil), binaryPatterns...), goModPattern)
+	return append(slices.Clone(executable.Patterns), goModPattern)
 }
 
-// SniffPatterns implements catalog.Sniffer: of the files in binary
-// directories only Go executables are kept in memory.
-func (*Cataloger) SniffPatterns() []string { return slices.Clone(binaryPatterns) }
-
-// SniffName implements catalog.Sniffer.
-func (*Cataloger) SniffName() string { return "go-executable-v1" }
-
-// Sniff implements catalog.Sniffer. Go's linker writes its build ID note
-// ("Go\x00\x00" owner) right after the ELF headers, within the first few
-// kilobytes, for internal and external linking alike, and -s -w keeps it;
-// other ELF files (C programs, scripts' interpreters) are dropped. Mach-O
-// and PE executables, rare in images, are all kept.
-func (*Cataloger) Sniff(head []byte) bool {
-	switch {
-	case bytes.HasPrefix(head, []byte("\x7fELF")):
-		return bytes.Contains(head, []byte("Go\x00\x00"))
-	case bytes.HasPrefix(head, []byte("MZ")),
-		bytes.HasPrefix(head, []byte{0xfe, 0xed, 0xfa, 0xce}), bytes.HasPrefix(head, []byte{0xce, 0xfa, 0xed, 0xfe}),
-		bytes.HasPrefix(head, []byte{0xfe, 0xed, 0xfa, 0xcf}), bytes.HasPrefix(head, []byte{0xcf, 0xfa, 0xed, 0xfe}):
-		return true
-	}
-	return false
-}
+// Filters implements catalog.Filterer: what is kept of an executable is
+// the build information it embeds (package executable).
+func (*Cataloger) Filters() []layerfs.Filter { return []layerfs.Filter{executable.Filter()} }
 
 // Catalog implements catalog.Cataloger.
 func (c *Cataloger) Catalog(ctx context.Context, fsys *layerfs.FS, env *catalog.Env) ([]inventory.Package, error) {
@@ -174,10 +127,7 @@ func binaryPackages(fsys *layerfs.FS, env *catalog.Env, info layerfs.Info) []inv
 		}
 		return nil
 	}
-	if !executableMagic(data) {
-		return nil // a script, a text file, a library archive...
-	}
-	mods, err := BinaryModules(data)
+	mods, err := reducedModules(data)
 	if errors.Is(err, ErrNotGo) {
 		return nil
 	}
@@ -186,7 +136,7 @@ func binaryPackages(fsys *layerfs.FS, env *catalog.Env, info layerfs.Info) []inv
 		return nil
 	}
 	introduced := catalog.IntroducedIn(fsys.History(info.Path), func(b []byte) map[string]bool {
-		ms, _ := BinaryModules(b)
+		ms, _ := reducedModules(b)
 		return moduleKeys(ms)
 	})
 	return packages(mods, info, introduced)
