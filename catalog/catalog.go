@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 
 	"github.com/vigil-dev/vigil/inventory"
 	"github.com/vigil-dev/vigil/layerfs"
@@ -68,6 +69,14 @@ type Env struct {
 // Run runs catalogers in order and collects their packages. Errors and
 // panics of one cataloger become warnings: a malformed database in a hostile
 // image must not stop the scan or crash the process.
+//
+// A file that an OS package owns (listed in the dpkg, apk or rpm database)
+// is not reported again as a language package: once an OS cataloger has
+// run, the files its packages own are hidden from the Matched list of the
+// catalogers that follow (layerfs.FS.Hiding), so run OS catalogers first.
+// Debian's python3-requests, say, is reported once, as the deb, whose
+// advisories name it, and a lock file shipped inside a Debian package does
+// not add the packages it lists.
 func Run(ctx context.Context, fsys *layerfs.FS, env *Env, catalogers ...Cataloger) ([]inventory.Package, []inventory.Warning) {
 	var pkgs []inventory.Package
 	var warnings []inventory.Warning
@@ -77,17 +86,30 @@ func Run(ctx context.Context, fsys *layerfs.FS, env *Env, catalogers ...Cataloge
 	env.Warn = func(layer int, path, msg string) {
 		warnings = append(warnings, inventory.Warning{Layer: layer, Path: path, Message: msg})
 	}
+	owned := map[string]bool{}
+	view := fsys
 	for _, c := range catalogers {
 		if ctx.Err() != nil {
 			break
 		}
-		found, err := runOne(ctx, c, fsys, env)
+		found, err := runOne(ctx, c, view, env)
 		if err != nil {
 			warnings = append(warnings, inventory.Warning{Layer: -1, Message: fmt.Sprintf("%s cataloger: %v", c.Name(), err)})
 			continue
 		}
 		env.Logger.Debug("cataloger done", "cataloger", c.Name(), "packages", len(found))
 		pkgs = append(pkgs, found...)
+		n := len(owned)
+		for _, p := range found {
+			if IsOS(p.Type) {
+				for _, f := range p.Files {
+					owned[strings.TrimPrefix(f, "/")] = true
+				}
+			}
+		}
+		if len(owned) > n && view == fsys {
+			view = fsys.Hiding(func(p string) bool { return owned[p] })
+		}
 	}
 	return pkgs, warnings
 }
@@ -109,42 +131,6 @@ func IsOS(typ string) bool {
 		return true
 	}
 	return false
-}
-
-// DropOSOwned removes language packages that an OS package already
-// accounts for: those whose every location (the METADATA, package.json or
-// binary they were read from) is a file an OS package owns. Debian's
-// python3-requests, say, is reported once, as the deb, whose advisories
-// name it.
-func DropOSOwned(pkgs []inventory.Package) []inventory.Package {
-	owned := map[string]bool{}
-	for _, p := range pkgs {
-		if IsOS(p.Type) {
-			for _, f := range p.Files {
-				owned[f] = true
-			}
-		}
-	}
-	if len(owned) == 0 {
-		return pkgs
-	}
-	out := pkgs[:0:0]
-	for _, p := range pkgs {
-		if !IsOS(p.Type) && len(p.Locations) > 0 && allOwned(p.Locations, owned) {
-			continue
-		}
-		out = append(out, p)
-	}
-	return out
-}
-
-func allOwned(paths []string, owned map[string]bool) bool {
-	for _, l := range paths {
-		if !owned[l] {
-			return false
-		}
-	}
-	return true
 }
 
 // Patterns merges the patterns of several catalogers.

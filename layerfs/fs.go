@@ -61,6 +61,7 @@ type FS struct {
 	root     *node
 	history  map[string][]Version
 	matched  map[string]bool // literal paths of entries a Matcher selected
+	hidden   func(p string) bool
 	layers   int
 	warnings []LayerWarning
 }
@@ -494,12 +495,28 @@ func (f *FS) Glob(pattern string) []string {
 func (f *FS) Matched() []Info {
 	var out []Info
 	for p := range f.matched {
+		if f.hidden != nil && f.hidden(p) {
+			continue
+		}
 		if n, ok := f.literal(p, false); ok && n.typ == TypeFile {
 			out = append(out, f.info(p, n))
 		}
 	}
 	slices.SortFunc(out, func(a, b Info) int { return strings.Compare(a.Path, b.Path) })
 	return out
+}
+
+// Hiding returns a view of f whose Matched leaves out the paths hide
+// reports true; everything else (ReadFile, Stat, History...) is f's. The
+// view shares f's data: f must not be changed (Apply) while it is in use.
+func (f *FS) Hiding(hide func(p string) bool) *FS {
+	view := *f
+	if prev := f.hidden; prev != nil {
+		view.hidden = func(p string) bool { return prev(p) || hide(p) }
+	} else {
+		view.hidden = hide
+	}
+	return &view
 }
 
 // Walk calls fn for every entry of the merged view in lexical order,

@@ -60,8 +60,18 @@ func Golden(t testing.TB, name string, got any, update bool) {
 // returns the sorted packages and warnings.
 func Run(t testing.TB, c catalog.Cataloger, fsys *layerfs.FS, os *inventory.OS) ([]inventory.Package, []inventory.Warning) {
 	t.Helper()
+	return run(fsys, os, c)
+}
+
+// RunAll catalogs fsys with several catalogers in order, as a scan does.
+func RunAll(t testing.TB, fsys *layerfs.FS, cats ...catalog.Cataloger) ([]inventory.Package, []inventory.Warning) {
+	t.Helper()
+	return run(fsys, nil, cats...)
+}
+
+func run(fsys *layerfs.FS, os *inventory.OS, cats ...catalog.Cataloger) ([]inventory.Package, []inventory.Warning) {
 	env := &catalog.Env{OS: os, Logger: slog.New(slog.DiscardHandler)}
-	pkgs, warnings := catalog.Run(context.Background(), fsys, env, c)
+	pkgs, warnings := catalog.Run(context.Background(), fsys, env, cats...)
 	inv := inventory.Inventory{Packages: pkgs, Warnings: warnings}
 	inv.Sort()
 	return inv.Packages, inv.Warnings
@@ -69,13 +79,19 @@ func Run(t testing.TB, c catalog.Cataloger, fsys *layerfs.FS, os *inventory.OS) 
 
 // Layer builds a layer tar of files and extracts it the way a scan does,
 // keeping what the cataloger's patterns select (with its size classes and
-// content tests: catalog.Matcher).
+// content filters: catalog.Matcher).
 func Layer(t testing.TB, c catalog.Cataloger, files ...testimage.File) *layerfs.Extract {
 	t.Helper()
 	m, err := catalog.Matcher([]catalog.Cataloger{c})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return Extract(t, m, files...)
+}
+
+// Extract builds a layer tar of files and extracts what m selects.
+func Extract(t testing.TB, m *layerfs.Matcher, files ...testimage.File) *layerfs.Extract {
+	t.Helper()
 	ext, err := layerfs.ExtractTar(context.Background(), bytes.NewReader(testimage.LayerTar(files...)), m, layerfs.ExtractOptions{})
 	if err != nil {
 		t.Fatal(err)
