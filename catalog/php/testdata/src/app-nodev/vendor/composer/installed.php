@@ -1,0 +1,41 @@
+<?php return array(
+    'root' => array(
+        'name' => 'acme/app',
+        'pretty_version' => '1.0.0+no-version-set',
+        'version' => '1.0.0.0',
+        'reference' => null,
+        'type' => 'library',
+        'install_path' => __DIR__ . '/../../',
+        'aliases' => array(),
+        'dev' => false,
+    ),
+    'versions' => array(
+        'acme/app' => array(
+            'pretty_version' => '1.0.0+no-version-set',
+            'version' => '1.0.0.0',
+            'reference' => null,
+            'type' => 'library',
+            'install_path' => __DIR__ . '/../../',
+            'aliases' => array(),
+            'dev_requirement' => false,
+        ),
+        'acme/http' => array(
+            'pretty_version' => '2.0.0-beta.1',
+            'version' => '2.0.0.0-beta1',
+            'reference' => '3bd336c97daf2ae343624e31d93deee24892d880',
+            'type' => 'library',
+            'install_path' => __DIR__ . '/../acme/http',
+            'aliases' => array(),
+            'dev_requirement' => false,
+        ),
+        'acme/logger' => array(
+            'pretty_version' => 'v1.4.2',
+            'version' => '1.4.2.0',
+            'reference' => '2c4687db193c003329bd8cf32a33d049063522e1',
+            'type' => 'library',
+            'install_path' => __DIR__ . '/../acme/logger',
+            'aliases' => array(),
+            'dev_requirement' => false,
+        ),
+    ),
+);
