@@ -17,10 +17,13 @@ import (
 	"github.com/vigil-dev/vigil/catalog/apk"
 	"github.com/vigil-dev/vigil/catalog/dpkg"
 	"github.com/vigil-dev/vigil/catalog/golang"
+	"github.com/vigil-dev/vigil/catalog/java"
 	"github.com/vigil-dev/vigil/catalog/javascript"
 	"github.com/vigil-dev/vigil/catalog/osrelease"
+	"github.com/vigil-dev/vigil/catalog/php"
 	"github.com/vigil-dev/vigil/catalog/python"
 	"github.com/vigil-dev/vigil/catalog/rpm"
+	"github.com/vigil-dev/vigil/catalog/ruby"
 	"github.com/vigil-dev/vigil/image"
 	"github.com/vigil-dev/vigil/internal/version"
 	"github.com/vigil-dev/vigil/inventory"
@@ -61,7 +64,12 @@ type Options struct {
 // DefaultCatalogers returns the catalogers vigil runs by default. tempDir
 // is where catalogers that need a real file (rpm) may write scratch copies.
 func DefaultCatalogers(tempDir string) []catalog.Cataloger {
-	return []catalog.Cataloger{dpkg.New(), apk.New(), rpm.New(tempDir), python.New(), javascript.New(), golang.New()}
+	// OS catalogers first: the files their packages own are hidden from the
+	// language catalogers (catalog.Run).
+	return []catalog.Cataloger{
+		dpkg.New(), apk.New(), rpm.New(tempDir),
+		python.New(), javascript.New(), golang.New(), java.New(), ruby.New(), php.New(),
+	}
 }
 
 // Inventory opens source (see image.Open for its syntax) and returns what
@@ -128,7 +136,7 @@ func InventoryImage(ctx context.Context, img *image.Image, opts Options) (*inven
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	inv.Packages = append(inv.Packages, catalog.DropOSOwned(pkgs)...)
+	inv.Packages = append(inv.Packages, pkgs...)
 	inv.Warnings = append(inv.Warnings, warnings...)
 	inv.Sort()
 	return inv, nil
