@@ -417,15 +417,22 @@ build_dpkg_list() {
 # module versions (through the Go module proxy), and language package files
 # taken from the catalogers' testdata.
 stage_lang() {
-	local ctx=$1 src=$ROOT/scan/testdata/lang
-	mkdir -p "$ctx/bin" "$ctx/node" "$ctx/python" "$ctx/more" || return 1
+	local ctx=$1 src=$ROOT/scan/testdata/lang cat=$ROOT/catalog
+	mkdir -p "$ctx"/{bin,node,python,java,ruby,php,rust,dotnet} || return 1
 	cp "$src/Dockerfile" "$ctx/" || return 1
 	(cd "$src/goapp" && GOWORK=off GOFLAGS=-mod=readonly CGO_ENABLED=0 \
 		go build -trimpath -ldflags=-buildid= -o "$ctx/bin/goapp" .) || return 1
-	cp "$ROOT/catalog/javascript/testdata/project/package.json" "$ctx/node/" &&
-		cp -a "$ROOT/catalog/javascript/testdata/project/node_modules" "$ctx/node/" || return 1
-	cp -a "$ROOT/catalog/python/testdata/root/usr/local/lib/python3.11/site-packages/." "$ctx/python/" || return 1
-	if [[ -d $src/more ]]; then cp -a "$src/more/." "$ctx/more/" || return 1; fi
+	cp "$cat/javascript/testdata/project/package.json" "$ctx/node/" &&
+		cp -a "$cat/javascript/testdata/project/node_modules" "$ctx/node/" &&
+		cp -a "$cat/python/testdata/root/usr/local/lib/python3.11/site-packages/." "$ctx/python/" &&
+		cp -a "$cat/java/testdata/root/usr/share/java/." "$ctx/java/" &&
+		mkdir -p "$ctx/ruby/usr/local" "$ctx/ruby/srv/rubyapp" &&
+		cp -a "$cat/ruby/testdata/root/usr/local/bundle" "$ctx/ruby/usr/local/" &&
+		cp "$cat/ruby/testdata/src/app/Gemfile.lock" "$ctx/ruby/srv/rubyapp/" &&
+		mkdir -p "$ctx/php/var/www" &&
+		cp -a "$cat/php/testdata/src/app" "$ctx/php/var/www/" || return 1
+	if [[ -d $src/rust ]]; then cp -a "$src/rust/." "$ctx/rust/" || return 1; fi
+	if [[ -d $src/dotnet ]]; then cp -a "$src/dotnet/." "$ctx/dotnet/" || return 1; fi
 }
 
 # content hash of a directory tree (names, modes and contents)
