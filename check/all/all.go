@@ -1,0 +1,86 @@
+// Package all lists every check vigil has, for `vigil checks list` and for
+// docs/checks.md, which is generated from the same definitions
+// (go test ./check/all -update rewrites it).
+package all
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/vigil-dev/vigil/check"
+)
+
+// Definitions returns every check, sorted by ID.
+func Definitions() []check.Definition {
+	var defs []check.Definition
+	for _, domain := range [][]check.Definition{} {
+		defs = append(defs, domain...)
+	}
+	slices.SortFunc(defs, func(a, b check.Definition) int { return strings.Compare(a.ID, b.ID) })
+	return defs
+}
+
+// Lookup returns the check with the given ID.
+func Lookup(id string) (check.Definition, bool) {
+	for _, d := range Definitions() {
+		if d.ID == id {
+			return d, true
+		}
+	}
+	return check.Definition{}, false
+}
+
+var domainTitles = []struct{ domain, title string }{
+	{check.DomainOS, "Operating system hardening (in the image)"},
+	{check.DomainImage, "Image configuration and build history"},
+	{check.DomainSecret, "Secrets"},
+	{check.DomainDockerfile, "Dockerfiles"},
+	{check.DomainKubernetes, "Kubernetes manifests"},
+}
+
+// Markdown writes the reference of all checks.
+func Markdown(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString("# vigil checks\n\n")
+	b.WriteString("Generated from the check definitions (`go test ./check/all -update`); do not edit.\n")
+	b.WriteString("List them with `vigil checks list`; disable a check or change its severity with a check\n")
+	b.WriteString("configuration (see README.md).\n")
+	defs := Definitions()
+	for _, dt := range domainTitles {
+		var in []check.Definition
+		for _, d := range defs {
+			if d.Domain == dt.domain {
+				in = append(in, d)
+			}
+		}
+		if len(in) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n## %s\n\n| ID | Severity | Title |\n|---|---|---|\n", dt.title)
+		for _, d := range in {
+			fmt.Fprintf(&b, "| [%s](#%s) | %s | %s |\n", d.ID, strings.ToLower(d.ID), d.Severity, escape(d.Title))
+		}
+		for _, d := range in {
+			fmt.Fprintf(&b, "\n### %s\n\n**%s** (%s)\n\n%s\n\n**Remediation:** %s\n", d.ID, escape(d.Title), d.Severity, d.Description, d.Remediation)
+			if len(d.References) > 0 {
+				b.WriteString("\n**References:**\n")
+				for _, r := range d.References {
+					line := r.Standard + " " + r.Section
+					if r.Title != "" {
+						line += ", " + r.Title
+					}
+					if r.URL != "" {
+						line = "[" + line + "](" + r.URL + ")"
+					}
+					fmt.Fprintf(&b, "- %s\n", line)
+				}
+			}
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func escape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
