@@ -232,6 +232,25 @@ type ImportOptions struct {
 // error the previous database is left as it was. It returns the new
 // database's status and the warnings for skipped records.
 func Import(ctx context.Context, paths []string, opts ImportOptions) (Status, []string, error) {
+	var readers []Reader
+	for _, p := range paths {
+		readers = append(readers, func(ctx context.Context, b *Builder) error {
+			if err := b.ImportPath(ctx, p, opts.Limits); err != nil {
+				return fmt.Errorf("failed to import %s: %w", p, err)
+			}
+			return nil
+		})
+	}
+	return ImportFrom(ctx, readers, opts)
+}
+
+// A Reader adds the records of one source to a database being built.
+// ImportPath reads OSV data; package vulndb/importer adds readers for
+// distributions' native formats.
+type Reader func(ctx context.Context, b *Builder) error
+
+// ImportFrom is Import with the sources given as Readers.
+func ImportFrom(ctx context.Context, readers []Reader, opts ImportOptions) (Status, []string, error) {
 	dst, err := resolvePath(opts.Path)
 	if err != nil {
 		return Status{}, nil, err
@@ -244,9 +263,9 @@ func Import(ctx context.Context, paths []string, opts ImportOptions) (Status, []
 	if opts.Now != nil {
 		b.now = opts.Now
 	}
-	for _, p := range paths {
-		if err := b.ImportPath(ctx, p, opts.Limits); err != nil {
-			return Status{}, nil, fmt.Errorf("failed to import %s: %w", p, err)
+	for _, read := range readers {
+		if err := read(ctx, b); err != nil {
+			return Status{}, nil, err
 		}
 	}
 	if opts.Merge {

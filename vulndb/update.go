@@ -157,6 +157,11 @@ func Update(ctx context.Context, opts UpdateOptions) (UpdateResult, error) {
 	if err := errors.Join(errs...); err != nil {
 		return UpdateResult{}, fmt.Errorf("update failed, the previous database is unchanged: %w", err)
 	}
+	if len(u.res.Downloaded)+len(u.res.NotModified) == 0 {
+		// A mistyped --source must not replace a working database by an
+		// empty one.
+		return UpdateResult{}, fmt.Errorf("update failed, the previous database is unchanged: none of %s found at %s", strings.Join(opts.Ecosystems, ", "), opts.Source)
+	}
 	st, warnings, err := u.build(ctx)
 	if err != nil {
 		return UpdateResult{}, fmt.Errorf("update failed, the previous database is unchanged: %w", err)

@@ -42,6 +42,7 @@ type env struct {
 func commands() []*command {
 	return []*command{
 		sbomCommand(),
+		dbCommand(),
 		{
 			name: "version", summary: "print vigil's version", example: "vigil version",
 			run: func(_ context.Context, e *env, args []string) error {
@@ -144,7 +145,10 @@ Exit codes:
   2  bad usage
 
 Environment:
-  VIGIL_CACHE_DIR   where layer extracts are cached (default: the user cache directory)
+  VIGIL_CACHE_DIR   where layer extracts and the vulnerability database are kept
+                    (default: the user cache directory)
+  VIGIL_DB_SOURCE   base URL of the OSV exports 'vigil db update' downloads
+                    (default: the live OSV exports; set it to a mirror)
   DOCKER_HOST       the Docker Engine to use for docker: sources
   DOCKER_CONFIG     where registry credentials are read from
 
