@@ -6,17 +6,14 @@
 #
 # Usage: bench/compare-syft.sh [--keep] [--no-default] [SOURCE...]
 #   SOURCE          docker-archive:FILE or dir:PATH (more may be given)
-#   --no-default    do not scan the default sources (the bookworm test image
-#                   from scripts/env.sh as docker-archive:, and the "mixed"
-#                   rootfs built into the cache as dir:)
+#   --no-default    do not scan the default sources (the bookworm and "lang"
+#                   test images from scripts/env.sh, as docker-archive:)
 #   --keep          keep the temp dir (vigil binary and both tools' SBOMs)
 #   --bin PATH      use this vigil binary instead of building ./cmd/vigil
 #
 # Environment:
 #   VIGIL_BENCH_CACHE     cache dir (default /var/cache/vigil-bench): holds
 #                         bin/syft (Syft v1.57.0, built once with go install)
-#                         and mixed/rootfs (the mixed image, built once;
-#                         delete mixed/ to rebuild it)
 #   SYFT_DIR_CATALOGERS   the --override-default-catalogers Syft gets for dir:
 #                         sources (default "image": a dir here is a root
 #                         filesystem, and vigil scans it as one; Syft's
@@ -81,52 +78,14 @@ else
 fi
 
 ########################################################################
-# default sources: the bookworm fixture and the mixed rootfs
-MIXED=$CACHE/mixed/rootfs
-build_mixed() {
-	[[ -f $CACHE/mixed/.complete ]] && return 0
-	local tmp=$CACHE/mixed.tmp js=$ROOT/catalog/javascript/testdata/project
-	local py=$ROOT/catalog/python/testdata/root gm=$TMP/gomod
-	say "mixed: building $MIXED (once)"
-	rm -rf --one-file-system "$tmp" "$CACHE/mixed"
-	mkdir -p "$tmp" || return 1
-	cp -a "$VIGIL_TEST_ROOTFS" "$tmp/rootfs" || return 1
-	rm -f "$tmp/rootfs/.vigil-complete"
-	# npm: an installed tree (package.json files only) under /usr/src/app
-	mkdir -p "$tmp/rootfs/usr/src/app" || return 1
-	cp "$js/package.json" "$tmp/rootfs/usr/src/app/" || return 1
-	cp -a "$js/node_modules" "$tmp/rootfs/usr/src/app/" || return 1
-	# python: Debian's dist-packages metadata and pip in /usr/local
-	cp -a "$py/." "$tmp/rootfs/" || return 1
-	# go: a tiny main module with one dependency
-	mkdir -p "$gm" || return 1
-	cat >"$gm/main.go" <<'EOF'
-package main
-
-import (
-	"fmt"
-
-	"github.com/google/uuid"
-)
-
-func main() { fmt.Println(uuid.NewString()) }
-EOF
-	(
-		cd "$gm" &&
-			export GOWORK=off GOFLAGS=-mod=mod &&
-			go mod init example.com/vigil-bench/uuidprint &&
-			go get github.com/google/uuid@v1.3.0 &&
-			go build -o "$tmp/rootfs/usr/local/bin/uuidprint" .
-	) >"$TMP/gomod.log" 2>&1 || { cat "$TMP/gomod.log" >&2; return 1; }
-	mv "$tmp" "$CACHE/mixed" && date -Is >"$CACHE/mixed/.complete"
-}
-
+# default sources: the bookworm fixture and the "lang" image (Debian
+# library packages plus one application layer per ecosystem; built by
+# scripts/env.sh from scan/testdata/lang)
 if [[ -n $DEFAULTS ]]; then
 	say "setting up fixtures (scripts/env.sh)"
 	# shellcheck source=../scripts/env.sh
 	. scripts/env.sh || die "scripts/env.sh failed"
-	build_mixed || die "building the mixed rootfs failed"
-	SOURCES=("docker-archive:$VIGIL_TEST_ARCHIVE" "dir:$MIXED" "${SOURCES[@]}")
+	SOURCES=("docker-archive:$VIGIL_TEST_ARCHIVE" "docker-archive:$VIGIL_TEST_LANG_ARCHIVE" "${SOURCES[@]}")
 fi
 ((${#SOURCES[@]})) || die "no sources (--no-default and no SOURCE arguments)"
 
@@ -169,10 +128,24 @@ from collections import defaultdict
 # Syft artifact type -> common ecosystem key (vigil's type names)
 SYFT_TYPES = {
     "deb": "deb", "apk": "apk", "rpm": "rpm", "npm": "npm",
-    "python": "pypi", "go-module": "golang",
+    "python": "pypi", "go-module": "golang", "java-archive": "maven",
+    "jenkins-plugin": "maven", "gem": "gem", "rust-crate": "cargo",
+    "php-composer": "composer", "dotnet": "nuget",
 }
 VIGIL_TYPES = {"deb": "deb", "apk": "apk", "rpm": "rpm", "npm": "npm",
-               "pypi": "pypi", "golang": "golang"}
+               "pypi": "pypi", "golang": "golang", "maven": "maven",
+               "gem": "gem", "cargo": "cargo", "composer": "composer",
+               "nuget": "nuget"}
+
+def maven_name(purl, name):
+    # Syft names a Java package by its artifactId, vigil by
+    # groupId:artifactId; both write pkg:maven/<group>/<artifact>@<version>
+    if purl.startswith("pkg:maven/"):
+        path = purl[len("pkg:maven/"):].split("@")[0].split("?")[0]
+        if "/" in path:
+            group, artifact = path.rsplit("/", 1)
+            return group + ":" + artifact
+    return name
 
 def pep503(name):
     return re.sub(r"[-_.]+", "-", name).lower()
@@ -207,7 +180,10 @@ def syft_set(path):
     for a in json.load(open(path)).get("artifacts", []):
         t = a.get("type", "")
         eco = SYFT_TYPES.get(t, "syft:" + t)
-        k = key(eco, a.get("name", ""), a.get("version", ""))
+        name = a.get("name", "")
+        if eco == "maven":
+            name = maven_name(a.get("purl", ""), name)
+        k = key(eco, name, a.get("version", ""))
         if k[1:] in out[eco]:
             DUPS["syft"][eco] += 1
         out[eco].add(k[1:])
@@ -218,13 +194,16 @@ def vigil_set(path):
     for p in json.load(open(path)).get("packages") or []:
         t = p.get("type", "")
         eco = VIGIL_TYPES.get(t, "vigil:" + t)
-        k = key(eco, p.get("name", ""), p.get("version", ""))
+        name = p.get("name", "")
+        if eco == "maven":
+            name = maven_name(p.get("purl", ""), name)
+        k = key(eco, name, p.get("version", ""))
         if k[1:] in out[eco]:
             DUPS["vigil"][eco] += 1
         out[eco].add(k[1:])
     return out
 
-ORDER = ["deb", "apk", "rpm", "pypi", "npm", "golang"]
+ORDER = ["deb", "apk", "rpm", "pypi", "npm", "golang", "maven", "gem", "cargo", "composer", "nuget"]
 args = sys.argv[1:]
 for i in range(0, len(args), 3):
     src, sp, vp = args[i:i + 3]

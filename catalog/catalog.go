@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/vigil-dev/vigil/inventory"
@@ -201,4 +202,42 @@ func IntroducedIn(versions []layerfs.Version, keys func([]byte) map[string]bool)
 		}
 	}
 	return since
+}
+
+// MergeSame reports a package found in several files once: packages with
+// the same key, ecosystem and package URL become one whose Locations and
+// Licenses are the union of theirs, whose Layer is the lowest, and which
+// is Dev only if every occurrence is. The order of first occurrences is
+// kept.
+func MergeSame(pkgs []inventory.Package) []inventory.Package {
+	index := map[string]int{}
+	out := pkgs[:0:0]
+	for _, p := range pkgs {
+		k := p.Key() + "\x00" + p.Ecosystem + "\x00" + p.PURL
+		i, ok := index[k]
+		if !ok {
+			index[k] = len(out)
+			p.Locations = slices.Clone(p.Locations)
+			p.Licenses = slices.Clone(p.Licenses)
+			out = append(out, p)
+			continue
+		}
+		m := &out[i]
+		m.Layer = min(m.Layer, p.Layer)
+		m.Dev = m.Dev && p.Dev
+		for _, l := range p.Locations {
+			if !slices.Contains(m.Locations, l) {
+				m.Locations = append(m.Locations, l)
+			}
+		}
+		for _, l := range p.Licenses {
+			if !slices.Contains(m.Licenses, l) {
+				m.Licenses = append(m.Licenses, l)
+			}
+		}
+	}
+	for i := range out {
+		slices.Sort(out[i].Locations)
+	}
+	return out
 }

@@ -5,12 +5,16 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/vigil-dev/vigil/catalog"
 	"github.com/vigil-dev/vigil/catalog/dpkg"
 	"github.com/vigil-dev/vigil/catalog/javascript"
 	"github.com/vigil-dev/vigil/catalog/python"
 	"github.com/vigil-dev/vigil/internal/catalogtest"
 	"github.com/vigil-dev/vigil/internal/testimage"
+	"github.com/vigil-dev/vigil/inventory"
 	"github.com/vigil-dev/vigil/layerfs"
 )
 
@@ -54,5 +58,25 @@ func TestRunHidesOSOwned(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("got\n%q\nwant\n%q", got, want)
+	}
+}
+
+func TestMergeSame(t *testing.T) {
+	pkgs := []inventory.Package{
+		{Name: "itoa", Version: "1.0.1", Type: "cargo", PURL: "pkg:cargo/itoa@1.0.1", Layer: 3, Locations: []string{"/srv/app/Cargo.lock"}, Dev: true},
+		{Name: "memchr", Version: "2.5.0", Type: "cargo", PURL: "pkg:cargo/memchr@2.5.0", Layer: 2},
+		{Name: "itoa", Version: "1.0.1", Type: "cargo", PURL: "pkg:cargo/itoa@1.0.1", Layer: 2, Locations: []string{"/usr/local/bin/app"}, Licenses: []string{"MIT"}},
+		{Name: "itoa", Version: "1.0.2", Type: "cargo", PURL: "pkg:cargo/itoa@1.0.2", Layer: 1},
+	}
+	got := catalog.MergeSame(pkgs)
+	want := []inventory.Package{
+		{Name: "itoa", Version: "1.0.1", Type: "cargo", PURL: "pkg:cargo/itoa@1.0.1", Layer: 2, Locations: []string{"/srv/app/Cargo.lock", "/usr/local/bin/app"}, Licenses: []string{"MIT"}},
+		pkgs[1], pkgs[3],
+	}
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if pkgs[0].Layer != 3 || len(pkgs[0].Locations) != 1 {
+		t.Error("MergeSame modified its input")
 	}
 }

@@ -54,6 +54,11 @@ func TestLanguageImage(t *testing.T) {
 		inventory.TypeGolang:   goappModules(t),
 		inventory.TypeGem:      fields(t, "../catalog/ruby/testdata/locks.bundler.txt", "src/app/Gemfile.lock", 1, 2),
 		inventory.TypeComposer: fields(t, "../catalog/php/testdata/lock.composer.txt", "", 0, 1),
+		inventory.TypeCargo:    cargoTruth(t),
+		// .NET is not in Debian: the fixture is format-faithful, not real
+		// (catalog/dotnet/testdata/README.md); its golden file is checked
+		// by the cataloger's own tests.
+		inventory.TypeNuGet: goldenPackages(t, "../catalog/dotnet/testdata/webapp.golden.json"),
 	}
 	for typ, w := range want {
 		slices.Sort(w)
@@ -89,6 +94,18 @@ func TestLanguageImage(t *testing.T) {
 			t.Errorf("%s packages in layers %v, want only %d (COPY to %s)", typ, layerOf[typ], l, dest)
 		}
 	}
+	// Ruby, PHP, Rust and .NET are copied to "/" by one COPY each, in that
+	// order, after the others.
+	prev := copyLayer("/opt/app/lib/")
+	for _, typ := range []string{inventory.TypeGem, inventory.TypeComposer, inventory.TypeCargo, inventory.TypeNuGet} {
+		var l int
+		for l = range layerOf[typ] {
+		}
+		if len(layerOf[typ]) != 1 || l <= prev {
+			t.Errorf("%s packages in layers %v, want one layer after %d", typ, layerOf[typ], prev)
+		}
+		prev = l
+	}
 	if len(layerOf[inventory.TypeDeb]) != 2 || !layerOf[inventory.TypeDeb][0] || !layerOf[inventory.TypeDeb][1] {
 		t.Errorf("deb packages in layers %v, want 0 and 1", layerOf[inventory.TypeDeb])
 	}
@@ -103,6 +120,59 @@ func TestLanguageImage(t *testing.T) {
 			}
 		}
 	}
+}
+
+// cargoTruth: the crates of the auditable binary (the dependency list
+// make-auditable.sh derived from `cargo metadata`) and the [[package]]
+// entries of the Cargo.lock cargo wrote, read line by line.
+func cargoTruth(t *testing.T) []string {
+	b, err := os.ReadFile("../catalog/rust/testdata/auditdemo.dep-v0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var audit struct {
+		Packages []struct{ Name, Version string } `json:"packages"`
+	}
+	if err := json.Unmarshal(b, &audit); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, p := range audit.Packages {
+		seen[p.Name+" "+p.Version] = true
+	}
+	var name string
+	for _, f := range fieldsOf(t, "../catalog/rust/testdata/project/Cargo.lock") {
+		if len(f) == 3 && f[1] == "=" && (f[0] == "name" || f[0] == "version") {
+			v := strings.Trim(f[2], `"`)
+			if f[0] == "name" {
+				name = v
+			} else if name != "" { // not the lock format's own version
+				seen[name+" "+v] = true
+			}
+		}
+	}
+	var out []string
+	for k := range seen {
+		out = append(out, k)
+	}
+	return out
+}
+
+// goldenPackages reads "name version" from a cataloger's golden file.
+func goldenPackages(t *testing.T, name string) []string {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pkgs []inventory.Package
+	if err := json.Unmarshal(b, &pkgs); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, p := range pkgs {
+		out = append(out, p.Name+" "+p.Version)
+	}
+	return out
 }
 
 // dpkgInImage asks dpkg inside the image: "name version" of every

@@ -15,6 +15,7 @@ import (
 
 	"github.com/vigil-dev/vigil/catalog"
 	"github.com/vigil-dev/vigil/catalog/apk"
+	"github.com/vigil-dev/vigil/catalog/dotnet"
 	"github.com/vigil-dev/vigil/catalog/dpkg"
 	"github.com/vigil-dev/vigil/catalog/golang"
 	"github.com/vigil-dev/vigil/catalog/java"
@@ -24,6 +25,7 @@ import (
 	"github.com/vigil-dev/vigil/catalog/python"
 	"github.com/vigil-dev/vigil/catalog/rpm"
 	"github.com/vigil-dev/vigil/catalog/ruby"
+	"github.com/vigil-dev/vigil/catalog/rust"
 	"github.com/vigil-dev/vigil/image"
 	"github.com/vigil-dev/vigil/internal/version"
 	"github.com/vigil-dev/vigil/inventory"
@@ -68,7 +70,7 @@ func DefaultCatalogers(tempDir string) []catalog.Cataloger {
 	// language catalogers (catalog.Run).
 	return []catalog.Cataloger{
 		dpkg.New(), apk.New(), rpm.New(tempDir),
-		python.New(), javascript.New(), golang.New(), java.New(), ruby.New(), php.New(),
+		python.New(), javascript.New(), golang.New(), rust.New(), java.New(), ruby.New(), php.New(), dotnet.New(),
 	}
 }
 

@@ -421,7 +421,7 @@ stage_lang() {
 	mkdir -p "$ctx"/{bin,node,python,java,ruby,php,rust,dotnet} || return 1
 	cp "$src/Dockerfile" "$ctx/" || return 1
 	(cd "$src/goapp" && GOWORK=off GOFLAGS=-mod=readonly CGO_ENABLED=0 \
-		go build -trimpath -ldflags=-buildid= -o "$ctx/bin/goapp" .) || return 1
+		go build -trimpath -buildvcs=false -ldflags=-buildid= -o "$ctx/bin/goapp" .) || return 1
 	cp "$cat/javascript/testdata/project/package.json" "$ctx/node/" &&
 		cp -a "$cat/javascript/testdata/project/node_modules" "$ctx/node/" &&
 		cp -a "$cat/python/testdata/root/usr/local/lib/python3.11/site-packages/." "$ctx/python/" &&
@@ -431,8 +431,10 @@ stage_lang() {
 		cp "$cat/ruby/testdata/src/app/Gemfile.lock" "$ctx/ruby/srv/rubyapp/" &&
 		mkdir -p "$ctx/php/var/www" &&
 		cp -a "$cat/php/testdata/src/app" "$ctx/php/var/www/" || return 1
-	if [[ -d $src/rust ]]; then cp -a "$src/rust/." "$ctx/rust/" || return 1; fi
-	if [[ -d $src/dotnet ]]; then cp -a "$src/dotnet/." "$ctx/dotnet/" || return 1; fi
+	mkdir -p "$ctx/rust/usr/local/cargo/bin" "$ctx/rust/srv/rustapp" "$ctx/dotnet/app" &&
+		cp "$cat/rust/testdata/auditdemo" "$ctx/rust/usr/local/cargo/bin/" &&
+		cp "$cat/rust/testdata/project/Cargo.lock" "$ctx/rust/srv/rustapp/" &&
+		cp -a "$cat/dotnet/testdata/webapp/." "$ctx/dotnet/app/" || return 1
 }
 
 # content hash of a directory tree (names, modes and contents)

@@ -73,7 +73,8 @@ type Info struct {
 	// "" for other executables.
 	GoBuildInfo string
 	// CargoAuditable is the raw content of cargo-auditable's section
-	// (".dep-v0" in ELF and PE files, "__dep_v0" in Mach-O): zlib-compressed
+	// (".dep-v0" in ELF and PE files, and in the __DATA segment of Mach-O
+	// files): zlib-compressed
 	// JSON, left compressed; nil when absent.
 	CargoAuditable []byte
 	// GoError is set when the file looked like a Go executable but its
@@ -189,7 +190,7 @@ func auditableSection(data []byte) (out []byte) {
 		if err != nil {
 			return nil // fat binaries are left out
 		}
-		s := f.Section("__dep_v0")
+		s := f.Section(".dep-v0") // in the __DATA segment
 		if s == nil {
 			return nil
 		}
