@@ -175,6 +175,16 @@ def key(eco, name, version):
 
 DUPS = defaultdict(lambda: defaultdict(int))  # tool -> eco -> duplicate count
 
+SYFT_LOCS = {}  # (eco, name, version) -> Syft's locations
+
+def owned_files(path):
+    # files that vigil's OS packages own (their databases' file lists)
+    owned = set()
+    for p in json.load(open(path)).get("packages") or []:
+        if p.get("type") in ("deb", "apk", "rpm"):
+            owned.update(p.get("files") or [])
+    return owned
+
 def syft_set(path):
     out = defaultdict(set)
     for a in json.load(open(path)).get("artifacts", []):
@@ -184,6 +194,8 @@ def syft_set(path):
         if eco == "maven":
             name = maven_name(a.get("purl", ""), name)
         k = key(eco, name, a.get("version", ""))
+        SYFT_LOCS.setdefault(k, set()).update(
+            l.get("path", "") for l in a.get("locations") or [])
         if k[1:] in out[eco]:
             DUPS["syft"][eco] += 1
         out[eco].add(k[1:])
@@ -209,6 +221,7 @@ for i in range(0, len(args), 3):
     src, sp, vp = args[i:i + 3]
     DUPS.clear()
     s, v = syft_set(sp), vigil_set(vp)
+    owned = owned_files(vp)
     ecos = [e for e in ORDER if e in s or e in v] + sorted(
         e for e in set(s) | set(v) if e not in ORDER)
     print()
@@ -238,6 +251,14 @@ for i in range(0, len(args), 3):
                   " already has; counts are of distinct keys)")
     for e, missing, extra in details:
         print()
+        # Syft reports language packages that an OS package installed (a
+        # Debian gem, jar or egg-info); vigil reports those once, as the OS
+        # package (catalog.Run): explained, listed apart.
+        os_owned = [m for m in missing if SYFT_LOCS.get((e,) + m) and SYFT_LOCS[(e,) + m] <= owned]
+        missing = [m for m in missing if m not in os_owned]
+        if os_owned:
+            print(f"{e}: only Syft, read from files an OS package owns ({len(os_owned)}; by design):")
+            print("    " + ", ".join(f"{n} {ver}" for n, ver in os_owned))
         if missing:
             print(f"{e}: only Syft ({len(missing)}):")
             for n, ver in missing:
@@ -248,6 +269,8 @@ for i in range(0, len(args), 3):
                 print(f"    {n} {ver}")
 print()
 print("recall = common / syft; extras = vigil packages Syft does not list.")
+print("Packages Syft reads from files that an OS package owns count against recall")
+print("but are listed apart: vigil reports them once, as the OS package.")
 print("Keys are (ecosystem, name, version); Python names PEP 503-normalised;")
 print("Go: the toolchain is 'stdlib goX.Y.Z' (vigil's vX.Y.Z, Syft's goX.Y.Z); a module")
 print("without a version (Syft 'UNKNOWN'/'(devel)', vigil '') is '(devel)'.")

@@ -100,6 +100,10 @@ type Match struct {
 	Event string `json:"event"`
 	// DataSource is where the record came from (the database source).
 	DataSource string `json:"dataSource,omitempty"`
+	// Merged are the ids of other records that matched the same package
+	// and are aliases of this one (the same vulnerability): they were
+	// folded into this finding, and their ids are also in Aliases.
+	Merged []string `json:"merged,omitempty"`
 }
 
 // Remediation is a concrete action for one finding.
