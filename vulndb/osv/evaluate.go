@@ -54,6 +54,7 @@ type Result struct {
 // elsewhere is returned without an error; otherwise the error is returned,
 // so that a version that cannot be compared is never silently unaffected.
 func (a *Affected) Evaluate(version string, cmp Compare) (Result, bool, error) {
+	cmp = zeroFirst(cmp)
 	if slices.Contains(a.Versions, version) {
 		return Result{Range: -1, Version: version}, true, nil
 	}
@@ -180,6 +181,24 @@ func eventRank(e Event) int {
 }
 
 func isInfinite(limit string) bool { return strings.Contains(limit, "*") }
+
+// zeroFirst wraps cmp so that "0" is below every other version in any
+// event, as the schema defines it for introduced. Real records also write
+// it elsewhere (GitLab-derived ones say `fixed: "0"`, fixed from the
+// start), in ecosystems where "0" is no valid version (npm's SemVer).
+func zeroFirst(cmp Compare) Compare {
+	return func(a, b string) (int, error) {
+		switch {
+		case a == "0" && b == "0":
+			return 0, nil
+		case a == "0":
+			return -1, nil
+		case b == "0":
+			return 1, nil
+		}
+		return cmp(a, b)
+	}
+}
 
 // value is the event's version, whichever field holds it.
 func (e Event) value() string {

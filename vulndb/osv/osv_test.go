@@ -255,3 +255,16 @@ func intCmp(a, b string) (int, error) {
 	}
 	return cmp.Compare(x, y), nil
 }
+
+// TestEvaluateFixedZero: a real GitLab-derived npm record says introduced
+// "0", fixed "0" (nothing affected); "0" is no SemVer version, yet the
+// range must evaluate, to not affected, without an error.
+func TestEvaluateFixedZero(t *testing.T) {
+	a := &Affected{Ranges: []Range{{Type: RangeEcosystem, Events: []Event{{Introduced: "0"}, {Fixed: "0"}}}}}
+	strict := semverCmp
+	for _, v := range []string{"6.5.1", "0.0.1"} {
+		if _, ok, err := a.Evaluate(v, strict); ok || err != nil {
+			t.Errorf("Evaluate(%s) = %v, %v; want not affected, no error", v, ok, err)
+		}
+	}
+}

@@ -1,0 +1,57 @@
+package report_test
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/vigil-dev/vigil/report"
+)
+
+func addFiles(f *testing.F, files ...string) {
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+}
+
+// FuzzParseIgnore: ParseIgnore never panics, and every rule it returns has
+// an id and a reason, as the format requires.
+func FuzzParseIgnore(f *testing.F) {
+	addFiles(f, "testdata/ignore.yaml", "testdata/ignore.json")
+	f.Add([]byte("a: &a [x]\nignore: *a\n"))
+	f.Add([]byte("ignore:\n  - {id: CVE-1, reason: r, expires: 2026-01-01T00:00:00+02:00, package: 'pkg:npm/a'}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rules, err := report.ParseIgnore(bytes.NewReader(data), "fuzz")
+		if err != nil {
+			return
+		}
+		for _, r := range rules {
+			if r.Kind != report.KindIgnore || strings.TrimSpace(r.ID) == "" || strings.TrimSpace(r.Reason) == "" {
+				t.Fatalf("rule without id or reason: %+v", r)
+			}
+		}
+	})
+}
+
+// FuzzParseVEX: ParseVEX never panics, and every rule it returns is a VEX
+// rule naming a vulnerability with a known status.
+func FuzzParseVEX(f *testing.F) {
+	addFiles(f, "testdata/openvex.json", "testdata/cyclonedx.vex.json")
+	f.Add([]byte(`{"@context": "https://openvex.dev/ns", "statements": [{"vulnerability": "CVE-1", "products": ["pkg:npm/a"], "status": "fixed"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rules, err := report.ParseVEX(bytes.NewReader(data), "fuzz")
+		if err != nil {
+			return
+		}
+		for _, r := range rules {
+			if r.Kind != report.KindVEX || r.ID == "" || r.Status == "" {
+				t.Fatalf("incomplete rule: %+v", r)
+			}
+		}
+	})
+}
