@@ -43,6 +43,7 @@ func commands() []*command {
 	return []*command{
 		sbomCommand(),
 		dbCommand(),
+		scanCommand(),
 		{
 			name: "version", summary: "print vigil's version", example: "vigil version",
 			run: func(_ context.Context, e *env, args []string) error {
@@ -94,9 +95,13 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		}
 		err := c.run(ctx, e, args[1:])
 		var ue *usageErr
+		var gf *gateFailure
 		switch {
 		case err == nil:
 			return ExitOK
+		case errors.As(err, &gf):
+			fmt.Fprintf(stderr, "vigil %s: %v (--fail-on)\n", c.name, err)
+			return gf.code
 		case errors.Is(err, flag.ErrHelp):
 			return ExitOK
 		case errors.As(err, &ue):
@@ -143,6 +148,7 @@ Exit codes:
   0  success
   1  error (the message names the image, layer and path concerned)
   2  bad usage
+  3  'vigil scan --fail-on': findings at or above that severity (--exit-code sets it)
 
 Environment:
   VIGIL_CACHE_DIR   where layer extracts and the vulnerability database are kept

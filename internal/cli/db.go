@@ -14,7 +14,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/vigil-dev/vigil/layercache"
 	"github.com/vigil-dev/vigil/vulndb"
 	"github.com/vigil-dev/vigil/vulndb/importer"
 )
@@ -88,12 +87,9 @@ func dbPath(e *env, flagPath string) (string, error) {
 	if flagPath != "" {
 		return flagPath, nil
 	}
-	dir := e.getenv("VIGIL_CACHE_DIR")
-	if dir == "" {
-		var err error
-		if dir, err = layercache.DefaultDir(); err != nil {
-			return "", err
-		}
+	dir, err := cacheDir(e)
+	if err != nil {
+		return "", err
 	}
 	return filepath.Join(dir, "db", "vigil.db"), nil
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"golang.org/x/term"
 
 	"github.com/vigil-dev/vigil/image"
@@ -72,6 +73,14 @@ func addSourceFlags(fs interface {
 }
 
 func (s *sourceFlags) inventory(ctx context.Context, e *env, source string) (*inventory.Inventory, error) {
+	inv, _, err := s.inventoryAndConfig(ctx, e, source)
+	return inv, err
+}
+
+// inventoryAndConfig opens source, catalogs it and returns its inventory
+// and image configuration (nil for directories), printing warnings unless
+// --quiet.
+func (s *sourceFlags) inventoryAndConfig(ctx context.Context, e *env, source string) (*inventory.Inventory, *v1.ConfigFile, error) {
 	opts := scan.Options{
 		Image:  image.Options{Insecure: s.insecure, Platform: s.platform},
 		Logger: newLogger(e.stderr, s.verbose),
@@ -80,39 +89,53 @@ func (s *sourceFlags) inventory(ctx context.Context, e *env, source string) (*in
 		opts.Logger = newLogger(io.Discard, false)
 	}
 	if !s.noCache {
-		dir := e.getenv("VIGIL_CACHE_DIR")
-		if dir == "" {
-			var err error
-			if dir, err = layercache.DefaultDir(); err != nil {
-				return nil, err
-			}
+		dir, err := cacheDir(e)
+		if err != nil {
+			return nil, nil, err
 		}
 		c, err := layercache.Open(dir)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		opts.Cache = c
 	}
 	if !s.quiet && isTerminal(e.stderr) {
 		opts.Progress = newProgressBar(e.stderr)
 	}
-	inv, err := scan.Inventory(ctx, source, opts)
+	img, err := image.Open(ctx, source, opts.Image)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	defer img.Close()
+	inv, err := scan.InventoryImage(ctx, img, opts)
+	if err != nil {
+		return nil, nil, err
 	}
 	if !s.quiet {
-		for _, w := range inv.Warnings {
-			where := w.Path
-			if w.Layer >= 0 {
-				where = strings.TrimSpace(fmt.Sprintf("layer %d %s", w.Layer, w.Path))
-			}
-			if where != "" {
-				where += ": "
-			}
-			fmt.Fprintf(e.stderr, "warning: %s%s\n", where, w.Message)
-		}
+		printWarnings(e.stderr, inv.Warnings)
 	}
-	return inv, nil
+	return inv, img.Config, nil
+}
+
+// cacheDir is $VIGIL_CACHE_DIR or vigil's directory in the user cache.
+func cacheDir(e *env) (string, error) {
+	if dir := e.getenv("VIGIL_CACHE_DIR"); dir != "" {
+		return dir, nil
+	}
+	return layercache.DefaultDir()
+}
+
+func printWarnings(w io.Writer, warnings []inventory.Warning) {
+	for _, wn := range warnings {
+		where := wn.Path
+		if wn.Layer >= 0 {
+			where = strings.TrimSpace(fmt.Sprintf("layer %d %s", wn.Layer, wn.Path))
+		}
+		if where != "" {
+			where += ": "
+		}
+		fmt.Fprintf(w, "warning: %s%s\n", where, wn.Message)
+	}
 }
 
 func isTerminal(w io.Writer) bool {
