@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigil-dev/vigil/layerfs"
 )
@@ -102,4 +103,18 @@ func TestIncludeFanOut(t *testing.T) {
 	}
 	warned(t, msgs, "/x/j/requirements.txt: included file /x/k/requirements.txt does not exist")
 	warned(t, msgs, "/x/i/requirements.txt: includes nested deeper than 8")
+}
+
+// TestDeepTOML: inline tables nested 10,000 deep in a poetry.lock and a
+// uv.lock fail fast (a TOML library whose time grows with the square of
+// the nesting took over a minute on this).
+func TestDeepTOML(t *testing.T) {
+	deep := "[[package]]\nname = \"x\"\nversion = \"1\"\nextra = " + strings.Repeat("{a = ", 10000) + "1" + strings.Repeat("}", 10000) + "\n"
+	for name, parse := range map[string]func([]byte) ([]Locked, error){"poetry.lock": ParsePoetryLock, "uv.lock": ParseUVLock} {
+		start := time.Now()
+		parse([]byte(deep))
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%s: %v", name, d)
+		}
+	}
 }

@@ -25,10 +25,9 @@ type Crate struct {
 func (c Crate) key() string { return c.Name + "@" + c.Version + "\x00" + c.Source }
 
 // cargoLock is a Cargo.lock of any version, decoded with
-// pelletier/go-toml/v2: BurntSushi/toml, which the module also uses, takes
-// time that grows much faster than linearly with the nesting of inline
-// tables (76 s for 10,000 levels), where go-toml/v2 takes 50 ms and
-// refuses deeper documents. Version 1 keeps checksums in a
+// pelletier/go-toml/v2 (BurntSushi/toml takes time that grows much faster
+// than linearly with the nesting of inline tables, 76 s for 10,000 levels,
+// where go-toml/v2 takes 50 ms and refuses deeper documents). Version 1 keeps checksums in a
 // [metadata] table and, before Rust 1.0-era lock files were rewritten, the
 // root package in a [root] table; versions 2 to 4 put checksums on each
 // package. Only what names a crate is decoded.
