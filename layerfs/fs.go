@@ -433,6 +433,19 @@ func (f *FS) History(p string) []Version {
 	return slices.Clone(f.history[cleanRel(p)])
 }
 
+// Tracked returns the literal paths that have a History, sorted: every
+// file whose content some layer captured, including the files that a later
+// layer deleted or replaced, which still ship inside the image. Checks that
+// look at every version of every file (secrets) start from it.
+func (f *FS) Tracked() []string {
+	out := make([]string, 0, len(f.history))
+	for p := range f.history {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // maxGlobVisits bounds the directories one Glob call looks into.
 const maxGlobVisits = 1 << 16
 

@@ -66,14 +66,14 @@ Examples:
 
 // scanFlags are the flags of every scan target.
 type scanFlags struct {
-	format, output, db      string
-	minSeverity, failOn     string
-	exitCode                int
-	ignoreUnfixed           bool
-	ignoreFile              string
-	vex                     listFlag
-	source                  *sourceFlags
-	skipDBCheck, noColorOut bool
+	format, output, db  string
+	minSeverity, failOn string
+	exitCode            int
+	ignoreUnfixed       bool
+	ignoreFile          string
+	vex                 listFlag
+	source              *sourceFlags
+	noColorOut          bool
 }
 
 // listFlag is a repeatable string flag.
