@@ -20,13 +20,57 @@ import (
 type Matcher struct {
 	patterns []string
 	exact    map[string]bool
-	globs    []string // patterns with metacharacters, rooted
+	globs    []glob   // patterns with metacharacters, rooted
 	anyDepth []string // remainders of "**/" patterns
-	anyLast  []string // their last components
-	anyComps []int    // their numbers of components
+	anyLast  []lastComp
+	anyComps []int // their numbers of components
 	large    *Matcher // files allowed Limits.MaxDatabaseSize
 	sniffs   []sniff
 	plain    *Matcher // the patterns no sniff applies to, when there are sniffs
+}
+
+// glob is a rooted pattern with metacharacters, with what rules out most
+// paths before path.Match runs: "*" never crosses a slash, so a match has
+// as many components as the pattern, and starts with its literal prefix.
+type glob struct {
+	pattern string
+	prefix  string // up to the first metacharacter
+	comps   int
+}
+
+func newGlob(p string) glob {
+	i := strings.IndexAny(p, `*?[\`)
+	return glob{pattern: p, prefix: p[:i], comps: strings.Count(p, "/") + 1}
+}
+
+// lastComp is the last component of a "**/" pattern, compiled to the test
+// it needs: most are a literal name ("package.json") or "*" followed by a
+// literal suffix ("*.jar"), which need no path.Match.
+type lastComp struct {
+	pattern string
+	literal bool   // pattern has no metacharacter
+	suffix  string // set when pattern is "*" + a literal suffix
+}
+
+func newLastComp(p string) lastComp {
+	switch {
+	case !strings.ContainsAny(p, `*?[\`):
+		return lastComp{pattern: p, literal: true}
+	case strings.HasPrefix(p, "*") && !strings.ContainsAny(p[1:], `*?[\`):
+		return lastComp{pattern: p, suffix: p[1:]}
+	}
+	return lastComp{pattern: p}
+}
+
+func (c lastComp) match(base string) bool {
+	switch {
+	case c.literal:
+		return base == c.pattern
+	case c.suffix != "":
+		return strings.HasSuffix(base, c.suffix)
+	}
+	ok, _ := path.Match(c.pattern, base)
+	return ok
 }
 
 // sniff is a content test, and optionally a reduction, for the files some
@@ -77,10 +121,10 @@ func NewMatcher(patterns ...string) (*Matcher, error) {
 		case strings.HasPrefix(p, "**/"):
 			rest := strings.TrimPrefix(p, "**/")
 			m.anyDepth = append(m.anyDepth, rest)
-			m.anyLast = append(m.anyLast, path.Base(rest))
+			m.anyLast = append(m.anyLast, newLastComp(path.Base(rest)))
 			m.anyComps = append(m.anyComps, strings.Count(rest, "/")+1)
 		case strings.ContainsAny(p, `*?[\`):
-			m.globs = append(m.globs, p)
+			m.globs = append(m.globs, newGlob(p))
 		default:
 			m.exact[p] = true
 		}
@@ -98,9 +142,15 @@ func (m *Matcher) Match(p string) bool {
 	if m.exact[p] {
 		return true
 	}
-	for _, g := range m.globs {
-		if ok, _ := path.Match(g, p); ok {
-			return true
+	if len(m.globs) > 0 {
+		comps := strings.Count(p, "/") + 1
+		for _, g := range m.globs {
+			if g.comps != comps || !strings.HasPrefix(p, g.prefix) {
+				continue
+			}
+			if ok, _ := path.Match(g.pattern, p); ok {
+				return true
+			}
 		}
 	}
 	if len(m.anyDepth) > 0 {
@@ -109,7 +159,7 @@ func (m *Matcher) Match(p string) bool {
 		// which rules out nearly every path at the cost of one comparison.
 		base := p[strings.LastIndexByte(p, '/')+1:]
 		for i, g := range m.anyDepth {
-			if ok, _ := path.Match(m.anyLast[i], base); !ok {
+			if !m.anyLast[i].match(base) {
 				continue
 			}
 			start, n := len(p), m.anyComps[i]

@@ -284,3 +284,22 @@ func TestFilterReduce(t *testing.T) {
 func binFilter(name string, sniff func([]byte) bool, reduce func(string, []byte) ([]byte, error)) Filter {
 	return Filter{Name: name, Patterns: []string{"usr/bin/*"}, Sniff: sniff, Reduce: reduce}
 }
+
+// FuzzMatchGlob: a rooted pattern matches exactly what path.Match says
+// (the component count and literal prefix tests only skip work).
+func FuzzMatchGlob(f *testing.F) {
+	f.Add("usr/bin/*", "usr/bin/ls")
+	f.Add("var/lib/dpkg/info/*.list", "var/lib/dpkg/info/sed.list")
+	f.Add("opt/*/bin/*", "opt/app/bin/x")
+	f.Add("usr/lib/go-*/bin/*", "usr/lib/go-1.22/bin/go")
+	f.Fuzz(func(t *testing.T, pattern, p string) {
+		m, err := NewMatcher(pattern)
+		if err != nil || p == "" || path.Clean(p) != p || strings.HasPrefix(p, "/") {
+			return
+		}
+		want, _ := path.Match(pattern, p)
+		if got := m.Match(p); got != want {
+			t.Fatalf("Match(%q) with %s = %v, want %v", p, pattern, got, want)
+		}
+	})
+}
