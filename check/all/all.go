@@ -10,12 +10,16 @@ import (
 	"strings"
 
 	"github.com/vigil-dev/vigil/check"
+	"github.com/vigil-dev/vigil/check/dockerfile"
+	"github.com/vigil-dev/vigil/check/imageconfig"
 )
 
 // Definitions returns every check, sorted by ID.
 func Definitions() []check.Definition {
 	var defs []check.Definition
-	for _, domain := range [][]check.Definition{} {
+	for _, domain := range [][]check.Definition{
+		dockerfile.Definitions, imageconfig.Definitions,
+	} {
 		defs = append(defs, domain...)
 	}
 	slices.SortFunc(defs, func(a, b check.Definition) int { return strings.Compare(a.ID, b.ID) })

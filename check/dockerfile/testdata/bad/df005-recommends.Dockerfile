@@ -1,0 +1,6 @@
+FROM debian:bookworm-slim@sha256:6ac2c08566499cc2415926653cf2ed7c3aedac445675a013cc09469c9e118fdd
+# want: DF-005
+RUN apt-get update && apt-get install -y ca-certificates && rm -rf /var/lib/apt/lists/*
+USER 10001:10001
+HEALTHCHECK CMD ["/usr/local/bin/app", "health"]
+ENTRYPOINT ["/usr/local/bin/app"]
