@@ -8,6 +8,7 @@ package vuln
 import (
 	"time"
 
+	"github.com/vigil-dev/vigil/check"
 	"github.com/vigil-dev/vigil/inventory"
 	"github.com/vigil-dev/vigil/severity"
 )
@@ -32,6 +33,9 @@ type Report struct {
 	// Findings are sorted by severity (most severe first), then package,
 	// then advisory id. Suppressed findings stay, with Suppression set.
 	Findings []Finding `json:"findings"`
+	// Checks are the findings of the best-practice, misconfiguration and
+	// secret checks (package check), sorted by check.Sort.
+	Checks []check.Finding `json:"checks,omitempty"`
 	// Unscannable are packages that could not be matched, and why.
 	Unscannable []Unscannable       `json:"unscannable,omitempty"`
 	Warnings    []inventory.Warning `json:"warnings,omitempty"`
