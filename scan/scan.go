@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -57,10 +58,47 @@ type Options struct {
 	Limits layerfs.Limits
 	// Catalogers replaces the default set (DefaultCatalogers).
 	Catalogers []catalog.Cataloger
+	// Analyzers look at the merged file system once the packages are
+	// known: the configuration and secret checks. Their files are read in
+	// the same single pass over the layers as the catalogers'.
+	Analyzers []Analyzer
 	// Parallel is the number of layers read at once; 0 means GOMAXPROCS.
 	Parallel int
 	Logger   *slog.Logger
 	Progress Progress
+}
+
+// An Analyzer inspects an image's files after cataloging. Like a
+// cataloger it declares the files it reads (Patterns, in layerfs.Matcher
+// syntax) and may implement catalog.LargeFiles and catalog.Filterer.
+type Analyzer interface {
+	Name() string
+	Patterns() []string
+	// Analyze records what it finds in the analyzer itself; an error is
+	// reported as a warning of the scan.
+	Analyze(ctx context.Context, fsys *layerfs.FS, inv *inventory.Inventory) error
+}
+
+// analyzerCataloger lets catalog.Matcher read an analyzer's patterns and
+// filters.
+type analyzerCataloger struct{ Analyzer }
+
+func (analyzerCataloger) Catalog(context.Context, *layerfs.FS, *catalog.Env) ([]inventory.Package, error) {
+	return nil, nil
+}
+
+func (a analyzerCataloger) Filters() []layerfs.Filter {
+	if f, ok := a.Analyzer.(catalog.Filterer); ok {
+		return f.Filters()
+	}
+	return nil
+}
+
+func (a analyzerCataloger) LargePatterns() []string {
+	if l, ok := a.Analyzer.(catalog.LargeFiles); ok {
+		return l.LargePatterns()
+	}
+	return nil
 }
 
 // DefaultCatalogers returns the catalogers vigil runs by default. tempDir
@@ -99,7 +137,11 @@ func InventoryImage(ctx context.Context, img *image.Image, opts Options) (*inven
 		}
 		cats = DefaultCatalogers(tmp)
 	}
-	m, err := catalog.Matcher(cats, osrelease.Patterns...)
+	all := slices.Clone(cats)
+	for _, a := range opts.Analyzers {
+		all = append(all, analyzerCataloger{a})
+	}
+	m, err := catalog.Matcher(all, osrelease.Patterns...)
 	if err != nil {
 		return nil, fmt.Errorf("internal error: %w", err)
 	}
@@ -141,6 +183,14 @@ func InventoryImage(ctx context.Context, img *image.Image, opts Options) (*inven
 	inv.Packages = append(inv.Packages, pkgs...)
 	inv.Warnings = append(inv.Warnings, warnings...)
 	inv.Sort()
+	for _, a := range opts.Analyzers {
+		if err := a.Analyze(ctx, fsys, inv); err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			inv.Warnings = append(inv.Warnings, inventory.Warning{Layer: -1, Message: fmt.Sprintf("%s: %v", a.Name(), err)})
+		}
+	}
 	return inv, nil
 }
 

@@ -1,17 +1,25 @@
 // Package all lists every check vigil has, for `vigil checks list` and for
 // docs/checks.md, which is generated from the same definitions
-// (go test ./check/all -update rewrites it).
+// (go test ./check/all -update rewrites it); reads check configurations;
+// and runs the checks: on an image while it is scanned (Image) and on
+// Dockerfiles and manifests (CheckPath).
 package all
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/vigil-dev/vigil/check"
 	"github.com/vigil-dev/vigil/check/dockerfile"
 	"github.com/vigil-dev/vigil/check/imageconfig"
+	"github.com/vigil-dev/vigil/severity"
 )
 
 // Definitions returns every check, sorted by ID.
@@ -88,3 +96,52 @@ func Markdown(w io.Writer) error {
 }
 
 func escape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// ConfigFile is the file format of a check configuration (YAML or JSON):
+//
+//	disable: [DF-002, IMG-002]      # checks not run
+//	severity:                       # checks given another severity
+//	  DF-009: medium
+type ConfigFile struct {
+	Disable  []string          `yaml:"disable" json:"disable"`
+	Severity map[string]string `yaml:"severity" json:"severity"`
+}
+
+// MaxConfigSize bounds a check configuration file.
+const MaxConfigSize = 1 << 20
+
+// LoadConfig reads a check configuration file; unknown check IDs and
+// severities are errors, so that a typo does not silently keep a check on.
+func LoadConfig(path string) (check.Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return check.Config{}, err
+	}
+	if len(data) > MaxConfigSize {
+		return check.Config{}, fmt.Errorf("%s: over %d bytes", path, MaxConfigSize)
+	}
+	var f ConfigFile
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
+		return check.Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	cfg := check.Config{Disabled: map[string]bool{}, Severity: map[string]severity.Level{}}
+	for _, id := range f.Disable {
+		if _, ok := Lookup(id); !ok {
+			return check.Config{}, fmt.Errorf("%s: unknown check %q (see vigil checks list)", path, id)
+		}
+		cfg.Disabled[id] = true
+	}
+	for id, word := range f.Severity {
+		if _, ok := Lookup(id); !ok {
+			return check.Config{}, fmt.Errorf("%s: unknown check %q (see vigil checks list)", path, id)
+		}
+		l, err := severity.Parse(word)
+		if err != nil {
+			return check.Config{}, fmt.Errorf("%s: check %s: %w", path, id, err)
+		}
+		cfg.Severity[id] = l
+	}
+	return cfg, nil
+}

@@ -44,6 +44,7 @@ func commands() []*command {
 		sbomCommand(),
 		dbCommand(),
 		scanCommand(),
+		checksCommand(),
 		{
 			name: "version", summary: "print vigil's version", example: "vigil version",
 			run: func(_ context.Context, e *env, args []string) error {

@@ -73,14 +73,15 @@ func addSourceFlags(fs interface {
 }
 
 func (s *sourceFlags) inventory(ctx context.Context, e *env, source string) (*inventory.Inventory, error) {
-	inv, _, err := s.inventoryAndConfig(ctx, e, source)
+	inv, _, err := s.inventoryAndConfig(ctx, e, source, nil)
 	return inv, err
 }
 
-// inventoryAndConfig opens source, catalogs it and returns its inventory
-// and image configuration (nil for directories), printing warnings unless
-// --quiet.
-func (s *sourceFlags) inventoryAndConfig(ctx context.Context, e *env, source string) (*inventory.Inventory, *v1.ConfigFile, error) {
+// inventoryAndConfig opens source, catalogs it (running the analyzers that
+// analyzers returns for the image's configuration, if it is set) and
+// returns its inventory and image configuration (nil for directories),
+// printing warnings unless --quiet.
+func (s *sourceFlags) inventoryAndConfig(ctx context.Context, e *env, source string, analyzers func(*v1.ConfigFile) []scan.Analyzer) (*inventory.Inventory, *v1.ConfigFile, error) {
 	opts := scan.Options{
 		Image:  image.Options{Insecure: s.insecure, Platform: s.platform},
 		Logger: newLogger(e.stderr, s.verbose),
@@ -107,6 +108,9 @@ func (s *sourceFlags) inventoryAndConfig(ctx context.Context, e *env, source str
 		return nil, nil, err
 	}
 	defer img.Close()
+	if analyzers != nil {
+		opts.Analyzers = analyzers(img.Config)
+	}
 	inv, err := scan.InventoryImage(ctx, img, opts)
 	if err != nil {
 		return nil, nil, err

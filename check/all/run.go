@@ -1,0 +1,175 @@
+package all
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/vigil-dev/vigil/check"
+	"github.com/vigil-dev/vigil/check/dockerfile"
+	"github.com/vigil-dev/vigil/check/imageconfig"
+	"github.com/vigil-dev/vigil/inventory"
+	"github.com/vigil-dev/vigil/layerfs"
+	"github.com/vigil-dev/vigil/scan"
+)
+
+// Scanners that `vigil scan image --scanners` selects besides "vuln".
+const (
+	ScannerConfig = "config" // image configuration, history and OS hardening
+	ScannerSecret = "secret" // secrets in every layer
+)
+
+// Image runs the checks of an image while it is scanned: its analyzers go
+// into scan.Options.Analyzers, and Findings holds the results afterwards.
+type Image struct {
+	// Config is the image configuration (nil for a directory).
+	Config *v1.ConfigFile
+	// Scanners selects ScannerConfig and/or ScannerSecret.
+	Scanners map[string]bool
+	// Findings are set by the scan.
+	Findings []check.Finding
+}
+
+// Analyzers returns the scan analyzers of the selected checks.
+func (img *Image) Analyzers() []scan.Analyzer {
+	var out []scan.Analyzer
+	if img.Scanners[ScannerConfig] {
+		out = append(out, &configAnalyzer{img: img})
+	}
+	return out
+}
+
+// configAnalyzer runs the image configuration checks, resolving USER names
+// through the image's own /etc/passwd.
+type configAnalyzer struct{ img *Image }
+
+func (*configAnalyzer) Name() string       { return "image configuration checks" }
+func (*configAnalyzer) Patterns() []string { return []string{"etc/passwd"} }
+
+func (a *configAnalyzer) Analyze(_ context.Context, fsys *layerfs.FS, inv *inventory.Inventory) error {
+	if a.img.Config == nil {
+		return nil // a directory has no configuration
+	}
+	passwd, _, err := fsys.ReadFile("etc/passwd")
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("/etc/passwd: %w", err)
+	}
+	uids := passwdUIDs(passwd)
+	opts := imageconfig.Options{LookupUser: func(name string) (int, bool) {
+		uid, ok := uids[name]
+		return uid, ok
+	}}
+	a.img.Findings = append(a.img.Findings, imageconfig.Check(a.img.Config, inv.Layers, opts)...)
+	return nil
+}
+
+// passwdUIDs maps user names to UIDs from an /etc/passwd file (name:pw:uid:...).
+func passwdUIDs(data []byte) map[string]int {
+	uids := map[string]int{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		f := strings.SplitN(sc.Text(), ":", 4)
+		if len(f) < 3 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		if uid, err := strconv.Atoi(f[2]); err == nil {
+			if _, dup := uids[f[0]]; !dup {
+				uids[f[0]] = uid
+			}
+		}
+	}
+	return uids
+}
+
+// MaxConfigFiles bounds the files CheckPath reads in a directory tree.
+const MaxConfigFiles = 10000
+
+// CheckPath runs the Dockerfile (and Kubernetes manifest) checks on a file,
+// or on every such file under a directory: files named Dockerfile,
+// Containerfile, *.Dockerfile or Dockerfile.*. Problems with one file are
+// returned as warnings; the error is for a path that cannot be read at all.
+func CheckPath(ctx context.Context, path string) (findings []check.Finding, warnings []string, err error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var files []string
+	if !fi.IsDir() {
+		files = []string{path}
+	} else {
+		err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				warnings = append(warnings, err.Error())
+				return nil
+			}
+			if d.IsDir() && p != path && (d.Name() == ".git" || d.Name() == "node_modules" || d.Name() == "vendor") {
+				return filepath.SkipDir
+			}
+			if d.Type().IsRegular() && kindOf(d.Name()) != "" {
+				if len(files) >= MaxConfigFiles {
+					return fmt.Errorf("more than %d configuration files under %s", MaxConfigFiles, path)
+				}
+				files = append(files, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, warnings, err
+		}
+	}
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, warnings, err
+		}
+		fs, err := checkFile(f, !fi.IsDir())
+		if err != nil {
+			warnings = append(warnings, err.Error())
+			continue
+		}
+		findings = append(findings, fs...)
+	}
+	check.Sort(findings)
+	return findings, warnings, nil
+}
+
+// kindOf tells what a file name says the file is: "dockerfile" or "".
+func kindOf(name string) string {
+	lower := strings.ToLower(name)
+	switch {
+	case lower == "dockerfile", lower == "containerfile",
+		strings.HasSuffix(lower, ".dockerfile"), strings.HasPrefix(lower, "dockerfile."),
+		strings.HasSuffix(lower, ".containerfile"):
+		if !strings.HasSuffix(lower, ".dockerignore") {
+			return "dockerfile"
+		}
+	}
+	return ""
+}
+
+// checkFile checks one file; named is set when the user named the file, so
+// a Dockerfile with an unusual name is still read as one.
+func checkFile(name string, named bool) ([]check.Finding, error) {
+	kind := kindOf(filepath.Base(name))
+	if kind == "" && named {
+		kind = "dockerfile"
+	}
+	fh, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	switch kind {
+	case "dockerfile":
+		return dockerfile.Check(name, fh, dockerfile.Options{ContextDir: filepath.Dir(name)})
+	}
+	return nil, nil
+}
