@@ -19,6 +19,7 @@ import (
 	"github.com/vigil-dev/vigil/check"
 	"github.com/vigil-dev/vigil/check/dockerfile"
 	"github.com/vigil-dev/vigil/check/imageconfig"
+	"github.com/vigil-dev/vigil/check/kubernetes"
 	"github.com/vigil-dev/vigil/severity"
 )
 
@@ -26,7 +27,7 @@ import (
 func Definitions() []check.Definition {
 	var defs []check.Definition
 	for _, domain := range [][]check.Definition{
-		dockerfile.Definitions, imageconfig.Definitions,
+		dockerfile.Definitions, imageconfig.Definitions, kubernetes.Definitions,
 	} {
 		defs = append(defs, domain...)
 	}

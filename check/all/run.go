@@ -17,6 +17,7 @@ import (
 	"github.com/vigil-dev/vigil/check"
 	"github.com/vigil-dev/vigil/check/dockerfile"
 	"github.com/vigil-dev/vigil/check/imageconfig"
+	"github.com/vigil-dev/vigil/check/kubernetes"
 	"github.com/vigil-dev/vigil/inventory"
 	"github.com/vigil-dev/vigil/layerfs"
 	"github.com/vigil-dev/vigil/scan"
@@ -93,9 +94,9 @@ func passwdUIDs(data []byte) map[string]int {
 // MaxConfigFiles bounds the files CheckPath reads in a directory tree.
 const MaxConfigFiles = 10000
 
-// CheckPath runs the Dockerfile (and Kubernetes manifest) checks on a file,
+// CheckPath runs the Dockerfile and Kubernetes manifest checks on a file,
 // or on every such file under a directory: files named Dockerfile,
-// Containerfile, *.Dockerfile or Dockerfile.*. Problems with one file are
+// Containerfile, *.Dockerfile or Dockerfile.*, and *.yaml and *.yml. Problems with one file are
 // returned as warnings; the error is for a path that cannot be read at all.
 func CheckPath(ctx context.Context, path string) (findings []check.Finding, warnings []string, err error) {
 	fi, err := os.Stat(path)
@@ -141,10 +142,14 @@ func CheckPath(ctx context.Context, path string) (findings []check.Finding, warn
 	return findings, warnings, nil
 }
 
-// kindOf tells what a file name says the file is: "dockerfile" or "".
+// kindOf tells what a file name says the file is: "dockerfile",
+// "manifest" (YAML, checked as Kubernetes manifests: other YAML holds no
+// object of a kind the checks read and gives nothing) or "".
 func kindOf(name string) string {
 	lower := strings.ToLower(name)
 	switch {
+	case strings.HasSuffix(lower, ".yaml"), strings.HasSuffix(lower, ".yml"):
+		return "manifest"
 	case lower == "dockerfile", lower == "containerfile",
 		strings.HasSuffix(lower, ".dockerfile"), strings.HasPrefix(lower, "dockerfile."),
 		strings.HasSuffix(lower, ".containerfile"):
@@ -170,6 +175,8 @@ func checkFile(name string, named bool) ([]check.Finding, error) {
 	switch kind {
 	case "dockerfile":
 		return dockerfile.Check(name, fh, dockerfile.Options{ContextDir: filepath.Dir(name)})
+	case "manifest":
+		return kubernetes.Check(name, fh, kubernetes.Options{})
 	}
 	return nil, nil
 }
