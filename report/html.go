@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vigil-dev/vigil/check"
 	"github.com/vigil-dev/vigil/severity"
 	"github.com/vigil-dev/vigil/vuln"
 )
@@ -32,7 +33,31 @@ type htmlView struct {
 	Groups                   []htmlGroup
 	Suppressed               []htmlRow
 	Unscannable              []vuln.Unscannable
+	CheckLevels              []htmlLevel
+	CheckGroups              []htmlCheckGroup
 	Warnings                 []string
+}
+
+// htmlCheckGroup is the check findings of one domain.
+type htmlCheckGroup struct {
+	Title string
+	Rows  []htmlCheckRow
+}
+
+type htmlCheckRow struct {
+	CheckID, Title  string
+	Severity, Class string
+	Where, Message  string
+	Description     string
+	Remediation     string
+	Snippet         string
+	Layer           string
+	References      []htmlReference
+}
+
+// htmlReference is a check's reference; URL is set only for http(s) URLs.
+type htmlReference struct {
+	Text, URL string
 }
 
 type htmlLevel struct {
@@ -84,10 +109,14 @@ func htmlViewOf(r *vuln.Report, opts Options) htmlView {
 	if r.OS != nil {
 		v.OS = cmp.Or(r.OS.PrettyName, strings.TrimSpace(r.OS.ID+" "+r.OS.VersionID))
 	}
-	for l := severity.Critical; l >= severity.Unknown; l-- {
-		if n := s.ByLevel[l]; n > 0 {
-			v.Levels = append(v.Levels, htmlLevel{Name: l.String(), Class: l.String(), Count: n})
+	v.Levels = htmlLevels(s.ByLevel)
+	v.CheckLevels = htmlLevels(s.ChecksByLevel)
+	for _, g := range checkGroups(r) {
+		group := htmlCheckGroup{Title: g.Title}
+		for _, f := range g.Findings {
+			group.Rows = append(group.Rows, htmlCheckRowOf(f))
 		}
+		v.CheckGroups = append(v.CheckGroups, group)
 	}
 	if s.FromBase > 0 {
 		v.BaseSentence = s.baseSentence()
@@ -153,4 +182,43 @@ func layerText(r *vuln.Report, f vuln.Finding) string {
 		s += ": " + f.Remediation.CreatedBy
 	}
 	return s
+}
+
+// htmlLevels lists the non-zero counts per level, most severe first.
+func htmlLevels(counts [severity.Critical + 1]int) []htmlLevel {
+	var out []htmlLevel
+	for l := severity.Critical; l >= severity.Unknown; l-- {
+		if n := counts[l]; n > 0 {
+			out = append(out, htmlLevel{Name: l.String(), Class: l.String(), Count: n})
+		}
+	}
+	return out
+}
+
+func htmlCheckRowOf(f check.Finding) htmlCheckRow {
+	row := htmlCheckRow{
+		CheckID:     f.CheckID,
+		Title:       f.Title,
+		Severity:    f.Severity.String(),
+		Class:       f.Severity.String(),
+		Where:       where(f),
+		Message:     f.Message,
+		Description: f.Description,
+		Remediation: f.Remediation,
+		Snippet:     f.Evidence.Snippet,
+	}
+	if f.Evidence.Layer >= 0 {
+		row.Layer = strconv.Itoa(f.Evidence.Layer)
+		if f.Evidence.CreatedBy != "" {
+			row.Layer += ": " + f.Evidence.CreatedBy
+		}
+	}
+	for _, ref := range f.References {
+		hr := htmlReference{Text: referenceText(ref)}
+		if urls := httpRefs([]string{ref.URL}); len(urls) > 0 {
+			hr.URL = urls[0]
+		}
+		row.References = append(row.References, hr)
+	}
+	return row
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -121,11 +123,14 @@ func refuseAliases(n *yaml.Node) error {
 	return nil
 }
 
-// ignoreEntry reads one entry: id (required), package, reason (required)
-// and expires.
+// checkIDPattern is the form of check ids (check.Definition.ID).
+var checkIDPattern = regexp.MustCompile(`^(?i)(OS|IMG|DF|K8S|SEC)-[0-9]{3}$`)
+
+// ignoreEntry reads one entry: id or check (one of them is required),
+// package (with id), path (with check), reason (required) and expires.
 func ignoreEntry(e *yaml.Node, source string) (Rule, error) {
 	if e.Kind != yaml.MappingNode {
-		return Rule{}, errors.New("an entry must be a mapping with id, reason and optionally package and expires")
+		return Rule{}, errors.New("an entry must be a mapping with id or check, reason and optionally package, path and expires")
 	}
 	rule := Rule{Kind: KindIgnore, Status: StatusIgnored, Source: source}
 	var expires string
@@ -140,23 +145,47 @@ func ignoreEntry(e *yaml.Node, source string) (Rule, error) {
 			rule.ID = value
 		case "package":
 			rule.Package = value
+		case "check":
+			rule.CheckID = strings.ToUpper(value)
+		case "path":
+			rule.Path = value
 		case "reason":
 			rule.Reason = value
 		case "expires":
 			expires = value
 		default:
-			return Rule{}, fmt.Errorf("unknown field %q (want id, package, reason or expires)", k.Value)
+			return Rule{}, fmt.Errorf("unknown field %q (want id, package, check, path, reason or expires)", k.Value)
 		}
 	}
-	if rule.ID == "" {
-		return Rule{}, errors.New("an entry needs an id (advisory id or alias)")
+	name := rule.ID
+	switch {
+	case rule.ID == "" && rule.CheckID == "":
+		return Rule{}, errors.New("an entry needs an id (advisory id or alias) or a check (check id)")
+	case rule.ID != "" && rule.CheckID != "":
+		return Rule{}, fmt.Errorf("the entry for %s names a check too: give each its own entry", rule.ID)
+	case rule.ID != "" && rule.Path != "":
+		return Rule{}, fmt.Errorf("the entry for %s: path applies to checks; use package for advisories", rule.ID)
+	case rule.CheckID != "":
+		name = rule.CheckID
+		if !checkIDPattern.MatchString(rule.CheckID) {
+			return Rule{}, fmt.Errorf("check %q is not a check id (OS-, IMG-, DF-, K8S- or SEC- and three digits; see vigil checks list)", rule.CheckID)
+		}
+		if rule.Package != "" {
+			return Rule{}, fmt.Errorf("the entry for %s: package applies to advisories; use path for checks", name)
+		}
+		if _, err := path.Match(rule.Path, ""); err != nil {
+			return Rule{}, fmt.Errorf("the entry for %s: path %q: %w", name, rule.Path, err)
+		}
+		if rule.Path != "" && trimRoot(rule.Path) == "" {
+			return Rule{}, fmt.Errorf("the entry for %s: path %q names no file (leave it out to waive the check everywhere)", name, rule.Path)
+		}
 	}
 	if rule.Reason == "" {
-		return Rule{}, fmt.Errorf("the entry for %s needs a reason", rule.ID)
+		return Rule{}, fmt.Errorf("the entry for %s needs a reason", name)
 	}
 	if strings.HasPrefix(rule.Package, "pkg:") {
 		if _, err := packageurl.FromString(rule.Package); err != nil {
-			return Rule{}, fmt.Errorf("the entry for %s: invalid package URL: %w", rule.ID, err)
+			return Rule{}, fmt.Errorf("the entry for %s: invalid package URL: %w", name, err)
 		}
 		rule.Products = []Product{{PURL: rule.Package}}
 		rule.Package = ""
@@ -164,7 +193,7 @@ func ignoreEntry(e *yaml.Node, source string) (Rule, error) {
 	if expires != "" {
 		t, err := parseExpiry(expires)
 		if err != nil {
-			return Rule{}, fmt.Errorf("the entry for %s: %w", rule.ID, err)
+			return Rule{}, fmt.Errorf("the entry for %s: %w", name, err)
 		}
 		rule.Expires = &t
 	}

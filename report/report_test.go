@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,11 +18,23 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// scanned is the realistic report with the suppressions of testdata
-// applied, as the CLI would apply --vex and --ignore-file.
+// scanned is the realistic image report, with its image configuration
+// checks, and the suppressions of testdata applied, as the CLI would
+// apply --vex and --ignore-file.
 func scanned(t *testing.T) *vuln.Report {
 	t.Helper()
-	r := reporttest.Report(t)
+	return suppressed(t, reporttest.ImageReport(t))
+}
+
+// configScanned is the report of `vigil scan config` on the checks'
+// testdata, with testdata/ignore.yaml applied.
+func configScanned(t *testing.T) *vuln.Report {
+	t.Helper()
+	return suppressed(t, reporttest.ConfigReport(t))
+}
+
+func suppressed(t *testing.T, r *vuln.Report) *vuln.Report {
+	t.Helper()
 	var rules []report.Rule
 	for _, load := range []struct {
 		f    func(string) ([]report.Rule, error)
@@ -54,29 +67,33 @@ func write(t *testing.T, r *vuln.Report, format string, opts report.Options) []b
 }
 
 func TestGolden(t *testing.T) {
-	r := scanned(t)
-	for format, file := range map[string]string{
-		report.Table:         "testdata/golden/report.txt",
-		report.JSON:          "testdata/golden/report.json",
-		report.SARIF:         "testdata/golden/report.sarif",
-		report.CycloneDXJSON: "testdata/golden/report.cdx.json",
-		report.HTML:          "testdata/golden/report.html",
-	} {
-		t.Run(format, func(t *testing.T) {
-			reporttest.Golden(t, file, write(t, r, format, report.Options{}), *update)
-		})
+	for name, r := range map[string]*vuln.Report{"report": scanned(t), "config": configScanned(t)} {
+		for format, ext := range map[string]string{
+			report.Table:         "txt",
+			report.JSON:          "json",
+			report.SARIF:         "sarif",
+			report.CycloneDXJSON: "cdx.json",
+			report.HTML:          "html",
+		} {
+			t.Run(name+"/"+format, func(t *testing.T) {
+				reporttest.Golden(t, "testdata/golden/"+name+"."+ext, write(t, r, format, report.Options{}), *update)
+			})
+		}
 	}
 }
 
 func TestWriteDoesNotModifyReport(t *testing.T) {
-	r := scanned(t)
-	before, _ := json.Marshal(r)
-	for _, format := range report.Formats() {
-		write(t, r, format, report.Options{Color: true})
-	}
-	after, _ := json.Marshal(r)
-	if !bytes.Equal(before, after) {
-		t.Error("Write modified the report")
+	for _, r := range []*vuln.Report{scanned(t), configScanned(t)} {
+		// Out of order: writers sort copies.
+		slices.Reverse(r.Checks)
+		before, _ := json.Marshal(r)
+		for _, format := range report.Formats() {
+			write(t, r, format, report.Options{Color: true})
+		}
+		after, _ := json.Marshal(r)
+		if !bytes.Equal(before, after) {
+			t.Error("Write modified the report")
+		}
 	}
 }
 
@@ -213,18 +230,21 @@ func TestSARIF(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := log.Runs[0]
-	if len(run.Results) != len(r.Findings) {
-		t.Fatalf("%d results, want one per finding (%d)", len(run.Results), len(r.Findings))
+	if len(run.Results) != len(r.Findings)+len(r.Checks) {
+		t.Fatalf("%d results, want one per finding and check finding (%d + %d)", len(run.Results), len(r.Findings), len(r.Checks))
 	}
 	ids := map[string]bool{}
 	for _, f := range r.Findings {
 		ids[f.ID] = true
 	}
+	for _, f := range r.Checks {
+		ids[f.CheckID] = true
+	}
 	if len(run.Tool.Driver.Rules) != len(ids) {
-		t.Errorf("%d rules, want one per advisory (%d)", len(run.Tool.Driver.Rules), len(ids))
+		t.Errorf("%d rules, want one per advisory and check (%d)", len(run.Tool.Driver.Rules), len(ids))
 	}
 	suppressed := 0
-	for _, res := range run.Results {
+	for _, res := range run.Results[:len(r.Findings)] {
 		rule := run.Tool.Driver.Rules[res.RuleIndex]
 		if rule.ID != res.RuleID {
 			t.Errorf("result %s points at rule %s", res.RuleID, rule.ID)
@@ -307,8 +327,9 @@ func TestCycloneDX(t *testing.T) {
 		}
 		refs[c.BOMRef] = true
 	}
-	if len(bom.Vulnerabilities) != len(r.Findings) {
-		t.Fatalf("%d vulnerabilities, want %d", len(bom.Vulnerabilities), len(r.Findings))
+	// Check findings are not vulnerabilities: the BOM leaves them out.
+	if len(r.Checks) == 0 || len(bom.Vulnerabilities) != len(r.Findings) {
+		t.Fatalf("%d vulnerabilities, want %d (and not the %d check findings)", len(bom.Vulnerabilities), len(r.Findings), len(r.Checks))
 	}
 	states := map[string]string{}
 	for _, v := range bom.Vulnerabilities {

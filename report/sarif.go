@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/vigil-dev/vigil/check"
 	"github.com/vigil-dev/vigil/severity"
 	"github.com/vigil-dev/vigil/vuln"
 )
@@ -79,6 +81,10 @@ type sarifRuleProperty struct {
 	// to 10.0, as a string, that GitHub maps to critical, high, medium or
 	// low.
 	SecuritySeverity string `json:"security-severity,omitempty"`
+	// ProblemSeverity is "problem.severity": error, warning or
+	// recommendation, which GitHub shows when a rule has no
+	// security-severity.
+	ProblemSeverity string `json:"problem.severity,omitempty"`
 }
 
 type sarifResult struct {
@@ -131,9 +137,22 @@ const fingerprintKey = "vigilFinding/v1"
 func writeSARIF(w io.Writer, r *vuln.Report) error {
 	fs := sorted(r)
 	rules, index := sarifRules(fs)
-	results := make([]sarifResult, 0, len(fs))
+	results := make([]sarifResult, 0, len(fs)+len(r.Checks))
 	for _, f := range fs {
 		results = append(results, sarifResultOf(r, f, index[f.ID]))
+	}
+	checks := slices.Clone(r.Checks)
+	check.Sort(checks)
+	for _, f := range checks {
+		i, ok := index[f.CheckID]
+		if !ok {
+			// Sorted most severe first: the first finding of a check
+			// rates its rule.
+			i = len(rules)
+			index[f.CheckID] = i
+			rules = append(rules, checkRule(f))
+		}
+		results = append(results, checkResult(r, f, i))
 	}
 	log := sarifLog{
 		Schema:  SARIFSchema,

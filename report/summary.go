@@ -9,19 +9,30 @@ import (
 	"github.com/vigil-dev/vigil/vuln"
 )
 
-// summary counts the findings of a report that are not suppressed.
+// summary counts the findings of a report that are not suppressed, and
+// its check findings.
 type summary struct {
-	Total       int
-	ByLevel     [severity.Critical + 1]int
-	Fixed       int
-	Unfixed     int
-	FromBase    int
-	Suppressed  int
-	Unscannable int
+	// Vulnerabilities is set when the report is the result of a
+	// vulnerability scan (see hasVulnerabilityScan).
+	Vulnerabilities bool
+	Total           int
+	ByLevel         [severity.Critical + 1]int
+	Fixed           int
+	Unfixed         int
+	FromBase        int
+	Suppressed      int
+	Unscannable     int
+	Checks          int
+	ChecksByLevel   [severity.Critical + 1]int
 }
 
 func summarize(r *vuln.Report) summary {
-	s := summary{Unscannable: len(r.Unscannable)}
+	s := summary{Vulnerabilities: hasVulnerabilityScan(r), Unscannable: len(r.Unscannable), Checks: len(r.Checks)}
+	for _, c := range r.Checks {
+		if l := c.Severity; l >= severity.Unknown && l <= severity.Critical {
+			s.ChecksByLevel[l]++
+		}
+	}
 	for i := range r.Findings {
 		f := &r.Findings[i]
 		if f.Suppression != nil {
@@ -44,25 +55,39 @@ func summarize(r *vuln.Report) summary {
 	return s
 }
 
-// levels lists the counts per level, most severe first, skipping zeros:
+// levels lists counts per level, most severe first, skipping zeros:
 // "2 critical, 5 unknown".
-func (s summary) levels() string {
+func levels(counts [severity.Critical + 1]int) string {
 	var parts []string
 	for l := severity.Critical; l >= severity.Unknown; l-- {
-		if n := s.ByLevel[l]; n > 0 {
+		if n := counts[l]; n > 0 {
 			parts = append(parts, strconv.Itoa(n)+" "+l.String())
 		}
 	}
 	return strings.Join(parts, ", ")
 }
 
-// line is the one-line summary closing the table.
-func (s summary) line() string {
-	if s.Total == 0 {
-		return fmt.Sprintf("No vulnerabilities found (%d suppressed, %d unscannable)", s.Suppressed, s.Unscannable)
+// lines are the summary closing the table: one line about
+// vulnerabilities when the report is the result of a vulnerability scan,
+// one about check findings when there are any, and "No check findings"
+// when there is nothing else to say.
+func (s summary) lines() []string {
+	var out []string
+	switch {
+	case !s.Vulnerabilities:
+	case s.Total == 0:
+		out = append(out, fmt.Sprintf("No vulnerabilities found (%d suppressed, %d unscannable)", s.Suppressed, s.Unscannable))
+	default:
+		out = append(out, fmt.Sprintf("%s: %s; %d fixed, %d unfixed; %d suppressed, %d unscannable",
+			plural(s.Total, "finding"), levels(s.ByLevel), s.Fixed, s.Unfixed, s.Suppressed, s.Unscannable))
 	}
-	return fmt.Sprintf("%s: %s; %d fixed, %d unfixed; %d suppressed, %d unscannable",
-		plural(s.Total, "finding"), s.levels(), s.Fixed, s.Unfixed, s.Suppressed, s.Unscannable)
+	switch {
+	case s.Checks > 0:
+		out = append(out, fmt.Sprintf("%s: %s", plural(s.Checks, "check finding"), levels(s.ChecksByLevel)))
+	case !s.Vulnerabilities:
+		out = append(out, "No check findings")
+	}
+	return out
 }
 
 // baseSentence tells how many findings a rebuild on a newer base fixes.

@@ -1,13 +1,17 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
+	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/package-url/packageurl-go"
 
+	"github.com/vigil-dev/vigil/check"
 	"github.com/vigil-dev/vigil/inventory"
 	"github.com/vigil-dev/vigil/vuln"
 )
@@ -60,6 +64,12 @@ type Rule struct {
 	// package's name and its source package's name; empty (with no
 	// Products) means every package.
 	Package string
+	// CheckID is set, instead of ID, by an ignore rule that waives a check
+	// (check.Finding.CheckID).
+	CheckID string
+	// Path restricts a check's ignore rule to findings whose file matches
+	// this glob (see MatchPath); empty means every finding of the check.
+	Path string
 	// Status is the VEX status or analysis state, or StatusIgnored.
 	Status string
 	// Justification and Reason are the statement's own words.
@@ -91,16 +101,24 @@ type Product struct {
 // Otherwise the first ignore rule matching the finding that has not
 // expired at now suppresses it. Each expired ignore rule adds a warning
 // to r.Warnings. Suppressed findings stay in r.
+//
+// Check findings are waived by ignore rules that name their check (and
+// whose path, if any, matches their file); VEX does not apply to them.
+// check.Finding has no field to record a suppression, so waived check
+// findings are removed from r.Checks.
 func Suppress(r *vuln.Report, now time.Time, rules ...Rule) {
 	vex := map[string][]int{} // lower-case id -> indices of VEX rules
-	var ignores []Rule
+	var ignores, waivers []Rule
 	for i, rule := range rules {
 		if rule.Kind != KindVEX {
-			if rule.Expires != nil && !now.Before(*rule.Expires) {
+			switch {
+			case rule.Expires != nil && !now.Before(*rule.Expires):
 				r.Warnings = append(r.Warnings, inventory.Warning{Layer: -1, Path: rule.Source, Message: expiredMessage(rule)})
-				continue
+			case rule.CheckID != "":
+				waivers = append(waivers, rule)
+			default:
+				ignores = append(ignores, rule)
 			}
-			ignores = append(ignores, rule)
 			continue
 		}
 		for _, id := range ruleIDs(rule) {
@@ -123,10 +141,67 @@ func Suppress(r *vuln.Report, now time.Time, rules ...Rule) {
 			}
 		}
 	}
+	if len(waivers) > 0 {
+		r.Checks = slices.DeleteFunc(slices.Clone(r.Checks), func(f check.Finding) bool {
+			return slices.ContainsFunc(waivers, func(rule Rule) bool { return waives(rule, f) })
+		})
+	}
 }
 
 func expiredMessage(rule Rule) string {
-	return fmt.Sprintf("ignore rule for %s in %s expired on %s and no longer applies", rule.ID, rule.Source, rule.Expires.UTC().Format(time.RFC3339))
+	return fmt.Sprintf("ignore rule for %s in %s expired on %s and no longer applies", cmp.Or(rule.ID, rule.CheckID), rule.Source, rule.Expires.UTC().Format(time.RFC3339))
+}
+
+// waives reports whether a check's ignore rule applies to f.
+func waives(rule Rule, f check.Finding) bool {
+	if !strings.EqualFold(rule.CheckID, f.CheckID) {
+		return false
+	}
+	return rule.Path == "" || MatchPath(rule.Path, f.Evidence.File)
+}
+
+// MatchPath reports whether the path glob of an ignore rule matches file,
+// as a .gitignore pattern would: a leading "/" or "./" of either is
+// ignored; a pattern without "/" matches any one component of the path (a
+// file name or a directory at any depth); a pattern with "/" matches the
+// whole path or a leading part of it (a directory and everything under
+// it). Components match as path.Match says ("*", "?", "[a-z]"); "*" does
+// not cross "/". An empty file, or an invalid pattern, matches nothing.
+func MatchPath(pattern, file string) bool {
+	pattern, file = trimRoot(pattern), trimRoot(filepath.ToSlash(file))
+	if pattern == "" || file == "" {
+		return false
+	}
+	parts := strings.Split(file, "/")
+	if !strings.Contains(pattern, "/") {
+		for _, p := range parts {
+			if ok, _ := path.Match(pattern, p); ok {
+				return true
+			}
+		}
+		return false
+	}
+	for i := len(parts); i > 0; i-- {
+		if ok, _ := path.Match(pattern, strings.Join(parts[:i], "/")); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// trimRoot removes the leading "./" and "/" of a path or pattern, and a
+// trailing "/".
+func trimRoot(p string) string {
+	for {
+		switch {
+		case strings.HasPrefix(p, "./"):
+			p = p[2:]
+		case strings.HasPrefix(p, "/"):
+			p = p[1:]
+		default:
+			return strings.TrimSuffix(p, "/")
+		}
+	}
 }
 
 // ruleIDs are the lower-cased, distinct names of a rule's vulnerability.

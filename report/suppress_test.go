@@ -62,8 +62,9 @@ func TestSuppressTestdata(t *testing.T) {
 		s.Expires == nil || !s.Expires.Equal(time.Date(2026, 9, 30, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("py suppression = %+v", s)
 	}
-	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0].Message, "RUSTSEC-2018-0018") || !strings.Contains(r.Warnings[0].Message, "expired") {
-		t.Errorf("warnings = %+v, want one saying the RUSTSEC-2018-0018 rule expired", r.Warnings)
+	if len(r.Warnings) != 2 || !strings.Contains(r.Warnings[0].Message, "RUSTSEC-2018-0018") || !strings.Contains(r.Warnings[0].Message, "expired") ||
+		!strings.Contains(r.Warnings[1].Message, "rule for DF-009 in testdata/ignore.yaml expired on 2026-02-01") {
+		t.Errorf("warnings = %+v, want two saying the RUSTSEC-2018-0018 and DF-009 rules expired", r.Warnings)
 	}
 }
 
@@ -121,7 +122,13 @@ func TestIgnoreErrors(t *testing.T) {
 	for name, c := range map[string]struct{ in, want string }{
 		"no reason":     {"ignore:\n  - id: CVE-1\n", "needs a reason"},
 		"blank reason":  {"ignore:\n  - id: CVE-1\n    reason: '  '\n", "needs a reason"},
-		"no id":         {"ignore:\n  - reason: x\n", "needs an id"},
+		"no id":         {"ignore:\n  - reason: x\n", "needs an id (advisory id or alias) or a check"},
+		"id and check":  {"ignore:\n  - id: CVE-1\n    check: DF-001\n    reason: x\n", "names a check too"},
+		"bad check":     {"ignore:\n  - check: CVE-2024-1\n    reason: x\n", `check "CVE-2024-1" is not a check id`},
+		"check package": {"ignore:\n  - check: DF-001\n    package: py\n    reason: x\n", "use path for checks"},
+		"id path":       {"ignore:\n  - id: CVE-1\n    path: Dockerfile\n    reason: x\n", "use package for advisories"},
+		"bad glob":      {"ignore:\n  - check: DF-001\n    path: 'deploy/[a-'\n    reason: x\n", "syntax error in pattern"},
+		"check reason":  {"ignore:\n  - check: df-001\n", "the entry for DF-001 needs a reason"},
 		"unknown field": {"ignore:\n  - id: CVE-1\n    reason: x\n    expire: 2026-01-01\n", `unknown field "expire"`},
 		"top level":     {"ignores: []\n", `unknown field "ignores"`},
 		"bad date":      {"ignore:\n  - id: CVE-1\n    reason: x\n    expires: next year\n", "neither a date"},

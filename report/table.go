@@ -19,6 +19,8 @@ const (
 	versionWidth = 32
 	idWidth      = 56
 	reasonWidth  = 80
+	whereWidth   = 96
+	messageWidth = 120
 )
 
 // ansi are the escape sequences that colour each level.
@@ -33,9 +35,10 @@ var ansi = map[severity.Level]string{
 
 const ansiReset = "\x1b[0m"
 
-// writeTable writes r for people to read: one group per severity, most
-// severe first, then the suppressed findings, the unscannable packages,
-// the warnings and a summary.
+// writeTable writes r for people to read: one group of vulnerabilities
+// per severity, most severe first, then the suppressed findings, the
+// unscannable packages, one section of check findings per domain, the
+// warnings and a summary.
 func writeTable(w io.Writer, r *vuln.Report, opts Options) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	t := tableWriter{w: tw, color: opts.Color}
@@ -45,11 +48,16 @@ func writeTable(w io.Writer, r *vuln.Report, opts Options) error {
 	}
 	t.suppressed(suppressed)
 	t.unscannable(r.Unscannable)
+	for _, g := range checkGroups(r) {
+		t.checks(g)
+	}
 	for _, warn := range r.Warnings {
 		fmt.Fprintf(tw, "warning: %s\n", cell(warn.Message, reasonWidth*2))
 	}
 	s := summarize(r)
-	fmt.Fprintln(tw, s.line())
+	for _, line := range s.lines() {
+		fmt.Fprintln(tw, line)
+	}
 	if s.FromBase > 0 {
 		fmt.Fprintln(tw, s.baseSentence())
 	}
@@ -101,6 +109,21 @@ func (t tableWriter) suppressed(fs []vuln.Finding) {
 			cell(s.Kind+" "+s.Status, versionWidth),
 			cell(s.Source, packageWidth),
 			cell(suppressionReason(s), reasonWidth),
+		)
+	}
+	fmt.Fprintln(t.w)
+}
+
+// checks writes the check findings of one domain, most severe first.
+func (t tableWriter) checks(g checkGroup) {
+	fmt.Fprintf(t.w, "%s (%d)\n", cell(strings.ToUpper(g.Title), packageWidth), len(g.Findings))
+	fmt.Fprintln(t.w, "CHECK\tSEVERITY\tWHERE\tMESSAGE")
+	for _, f := range g.Findings {
+		fmt.Fprintf(t.w, "%s\t%s\t%s\t%s\n",
+			cell(f.CheckID, versionWidth),
+			t.level(f.Severity, f.Severity.String()),
+			cell(where(f), whereWidth),
+			cell(f.Message, messageWidth),
 		)
 	}
 	fmt.Fprintln(t.w)

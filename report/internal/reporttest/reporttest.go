@@ -9,8 +9,13 @@
 // OSV mirror committed under vulndb/testdata/mirror, with each ecosystem's
 // own version comparison (package version) and the range evaluation of
 // package osv, and rated with severity.Rate. Nothing about a finding is
-// invented except the image it sits in (layers, digests) and the
-// remediation commands, which follow the forms issue 4 gives.
+// invented except the image it sits in (layers, digests, configuration)
+// and the remediation commands, which follow the forms issue 4 gives.
+//
+// Check findings are made the same way: ImageReport adds what
+// check/imageconfig finds in the image's configuration, and ConfigReport
+// is what check/dockerfile and check/kubernetes find in their own
+// testdata.
 package reporttest
 
 import (
@@ -65,10 +70,11 @@ func RepoRoot() string {
 	return filepath.Join(filepath.Dir(file), "..", "..", "..")
 }
 
-// Report returns a fresh report of a three-layer image: a Debian bookworm
+// Report returns a fresh report of a four-layer image: a Debian bookworm
 // base layer (the real dpkg status of catalog/dpkg/testdata, zlib1g at
-// OldZlib), and two application layers holding Go, Rust, Python and Java
-// dependencies read from the catalogers' golden files. Findings are every
+// OldZlib), two application layers holding Go, Rust, Python and Java
+// dependencies read from the catalogers' golden files, and a layer that
+// downloads a tool (no package). Findings are every
 // match of those packages in the mirror, sorted as vuln.Report says; one
 // package is unscannable.
 func Report(t testing.TB) *vuln.Report {
@@ -152,6 +158,12 @@ func layers() []inventory.Layer {
 			Digest:    "sha256:1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809",
 			MediaType: "application/vnd.oci.image.layer.v1.tar+gzip", Size: 1048576,
 			CreatedBy: "RUN /bin/sh -c cd /srv/pipenv && pipenv install --deploy # buildkit",
+		},
+		{
+			Index: 3, DiffID: "sha256:c4e2a1f0b9d8c7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2",
+			Digest:    "sha256:2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f80912",
+			MediaType: "application/vnd.oci.image.layer.v1.tar+gzip", Size: 524288,
+			CreatedBy: "ADD https://example.com/tool.tgz /opt/ # buildkit",
 		},
 	}
 }
