@@ -15,6 +15,7 @@ import (
 	"golang.org/x/mod/modfile"
 
 	"github.com/vigil-dev/vigil/internal/testenv"
+	"github.com/vigil-dev/vigil/internal/testimage"
 	"github.com/vigil-dev/vigil/inventory"
 	"github.com/vigil-dev/vigil/scan"
 )
@@ -312,4 +313,20 @@ func fieldsOf(t *testing.T, name string) [][]string {
 		}
 	}
 	return out
+}
+
+// TestHistoryRedacted: a build argument named like a password reaches the
+// history of the RUN steps after it; the inventory (and so every SBOM and
+// report) carries the step with the value redacted.
+func TestHistoryRedacted(t *testing.T) {
+	layer := testimage.LayerTar(testimage.File{Name: "etc/os-release", Body: []byte("ID=debian\nVERSION_ID=12\n")})
+	img := testimage.Image(t, [][]byte{layer}, []string{"|1 DB_PASSWORD=correct-horse-battery-staple /bin/sh -c make install"})
+	inv, err := scan.Inventory(context.Background(), "docker-archive:"+testimage.WriteDockerArchive(t, img, "vigil.test/secret:1"), scan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := inv.Layers[0].CreatedBy
+	if strings.Contains(got, "correct-horse") || !strings.Contains(got, "DB_PASSWORD=") || !strings.Contains(got, "make install") {
+		t.Errorf("layer 0 created by %q", got)
+	}
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/vigil-dev/vigil/catalog/rpm"
 	"github.com/vigil-dev/vigil/catalog/ruby"
 	"github.com/vigil-dev/vigil/catalog/rust"
+	"github.com/vigil-dev/vigil/check/imageconfig"
 	"github.com/vigil-dev/vigil/image"
 	"github.com/vigil-dev/vigil/internal/version"
 	"github.com/vigil-dev/vigil/inventory"
@@ -165,7 +166,7 @@ func InventoryImage(ctx context.Context, img *image.Image, opts Options) (*inven
 		SchemaVersion: inventory.SchemaVersion,
 		Tool:          inventory.Tool{Name: "vigil", Version: version.String()},
 		Source:        img.Source,
-		Layers:        img.Layers,
+		Layers:        redactLayers(img.Layers),
 		Packages:      []inventory.Package{},
 	}
 	for _, w := range fsys.Warnings() {
@@ -192,6 +193,18 @@ func InventoryImage(ctx context.Context, img *image.Image, opts Options) (*inven
 		}
 	}
 	return inv, nil
+}
+
+// redactLayers copies layers with the secrets their build instructions
+// record (`ARG PASSWORD` reaches the history of every later RUN) replaced,
+// so that no SBOM or report prints them; the image configuration checks
+// read the configuration itself.
+func redactLayers(layers []inventory.Layer) []inventory.Layer {
+	out := slices.Clone(layers)
+	for i := range out {
+		out[i].CreatedBy = imageconfig.RedactCreatedBy(out[i].CreatedBy)
+	}
+	return out
 }
 
 // readLayers returns the extract of every layer, from the cache where it

@@ -160,3 +160,22 @@ func redact(s string, secrets []assignment) string {
 	b.WriteString(s[last:])
 	return b.String()
 }
+
+// RedactCreatedBy returns a history entry's build instruction with the
+// values of secret build arguments, ENV and LABEL pairs and any well-known
+// credential replaced by secretvar.Redacted: what a report may print of the
+// image's history (`ARG PASSWORD` reaches the history of every RUN after
+// it).
+func RedactCreatedBy(s string) string {
+	if len(s) > maxCreatedBy {
+		s = s[:maxCreatedBy]
+	}
+	s = strings.ToValidUTF8(s, "")
+	var secrets []assignment
+	for _, a := range parseCreatedBy(s).assignments {
+		if _, ok := secretvar.Match(a.name, a.value); ok {
+			secrets = append(secrets, a)
+		}
+	}
+	return secretvar.RedactText(redact(s, secrets))
+}
