@@ -29,6 +29,11 @@
 #                             application layers come from the catalogers'
 #                             testdata and a Go program built here); rebuilt
 #                             when that context changes (lang.hash)
+#        hardening-weak.tar   `docker save` of vigil-test/hardening-weak:latest and
+#        hardening-clean.tar  vigil-test/hardening-clean:latest, built by `docker
+#                             build` from check/hardening/testdata/images/{weak,hardened}
+#                             (real openssh-server, sudo, chpasswd hashes...); rebuilt
+#                             when the Dockerfile or the base image changes (*.hash)
 #      On every run, dockerd's vigil-test/bookworm:latest and the registry's
 #      :latest are checked to be the image in bookworm.tar (by image ID =
 #      config digest, recorded in bookworm.id); if not, it is docker load-ed
@@ -48,6 +53,9 @@
 #   VIGIL_TEST_DPKG          $VIGIL_TEST_FIXTURES/bookworm.dpkg.txt
 #   VIGIL_TEST_LANG_ARCHIVE  $VIGIL_TEST_FIXTURES/lang.tar (docker-archive of the lang image)
 #   VIGIL_TEST_LANG_REF      vigil-test/lang:latest (in the local dockerd)
+#   VIGIL_TEST_HARDENING_WEAK_ARCHIVE   $VIGIL_TEST_FIXTURES/hardening-weak.tar
+#   VIGIL_TEST_HARDENING_WEAK_REF       vigil-test/hardening-weak:latest
+#   VIGIL_TEST_HARDENING_CLEAN_ARCHIVE  $VIGIL_TEST_FIXTURES/hardening-clean.tar
 #   VIGIL_REQUIRE_ENV=1      tests needing the variables above must FAIL (not skip) if one is missing
 #
 # Knobs: VIGIL_FIXTURES (fixture dir), VIGIL_REGISTRY_PORT (preferred port,
@@ -469,6 +477,31 @@ build_lang() {
 	safe_rm "$ctx"
 }
 
+# build_context_image NAME TAG DIR: TAG and $FIX/NAME.tar (docker save),
+# built from the Dockerfile in DIR; rebuilt when DIR or the base image
+# changes.
+build_context_image() {
+	local name=$1 tag=$2 ctx=$3 hash
+	hash=$(tree_hash "$ctx")-$(cut -c8-19 "$FIX/bookworm.id")
+	if [[ -f $FIX/$name.tar && $(cat "$FIX/$name.hash" 2>/dev/null) == "$hash" ]]; then
+		[[ $(daemon_id "$tag") == "$(cat "$FIX/$name.id" 2>/dev/null)" ]] && return 0
+		docker load -i "$FIX/$name.tar" >/dev/null || die "docker load -i $FIX/$name.tar failed"
+	else
+		log "$name: docker build -> $tag (context $hash)"
+		run_logged "$FIX/logs/$name-build.log" env DOCKER_BUILDKIT=0 docker build --network host -t "$tag" "$ctx"
+		docker save "$tag" -o "$FIX/$name.tar.tmp" || die "docker save $tag failed"
+		chmod 0644 "$FIX/$name.tar.tmp"
+		mv "$FIX/$name.tar.tmp" "$FIX/$name.tar"
+		echo "$hash" >"$FIX/$name.hash"
+	fi
+	daemon_id "$tag" >"$FIX/$name.id"
+}
+
+build_hardening() {
+	build_context_image hardening-weak vigil-test/hardening-weak:latest "$ROOT/check/hardening/testdata/images/weak"
+	build_context_image hardening-clean vigil-test/hardening-clean:latest "$ROOT/check/hardening/testdata/images/hardened"
+}
+
 setup_fixtures() {
 	local stamp=$FIX/.complete
 	if [[ -f $stamp && $(head -n1 "$stamp") != "format $FIXTURE_FORMAT" ]]; then
@@ -486,6 +519,7 @@ setup_fixtures() {
 	phase push push_image
 	phase oci build_oci
 	phase lang build_lang
+	phase hardening build_hardening
 	if [[ ! -f $stamp ]]; then
 		{
 			echo "format $FIXTURE_FORMAT"
@@ -519,7 +553,7 @@ main() {
 	setup_fixtures
 
 	local f
-	for f in rootfs/var/lib/dpkg/status bookworm.tar bookworm-oci/index.json bookworm-oci.tar bookworm.dpkg.txt lang.tar; do
+	for f in rootfs/var/lib/dpkg/status bookworm.tar bookworm-oci/index.json bookworm-oci.tar bookworm.dpkg.txt lang.tar hardening-weak.tar hardening-clean.tar; do
 		[[ -s $FIX/$f ]] || die "fixture $FIX/$f missing after setup"
 	done
 	log "setup total: $(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}')s (${PHASES[*]})"
@@ -536,6 +570,9 @@ export VIGIL_TEST_DOCKER_REF='$IMAGE'
 export VIGIL_TEST_DPKG='$FIX/bookworm.dpkg.txt'
 export VIGIL_TEST_LANG_ARCHIVE='$FIX/lang.tar'
 export VIGIL_TEST_LANG_REF='$LANG_IMAGE'
+export VIGIL_TEST_HARDENING_WEAK_ARCHIVE='$FIX/hardening-weak.tar'
+export VIGIL_TEST_HARDENING_WEAK_REF='vigil-test/hardening-weak:latest'
+export VIGIL_TEST_HARDENING_CLEAN_ARCHIVE='$FIX/hardening-clean.tar'
 export VIGIL_REQUIRE_ENV=1
 EOF
 }

@@ -309,11 +309,11 @@ func FuzzHistory(f *testing.F) {
 // kept as they are.
 func TestRedactCreatedBy(t *testing.T) {
 	for in, want := range map[string]string{
-		"|2 NOTE=two words PASSWORD=hunter2hunter2 /bin/sh -c make": "|2 NOTE=two words PASSWORD=" + secretvar.Redacted + " /bin/sh -c make",
-		"/bin/sh -c #(nop)  ENV DB_PASSWORD=s3cr3t-value-9":         "/bin/sh -c #(nop)  ENV DB_PASSWORD=" + secretvar.Redacted,
+		"|2 NOTE=two words PASSWORD=hunter2hunter2 /bin/sh -c make":    "|2 NOTE=two words PASSWORD=" + secretvar.Redacted + " /bin/sh -c make",
+		"/bin/sh -c #(nop)  ENV DB_PASSWORD=s3cr3t-value-9":            "/bin/sh -c #(nop)  ENV DB_PASSWORD=" + secretvar.Redacted,
 		"RUN |1 API_TOKEN=abcdef0123456789 /bin/sh -c make # buildkit": "RUN |1 API_TOKEN=" + secretvar.Redacted + " /bin/sh -c make # buildkit",
-		"/bin/sh -c apt-get update && apt-get install -y curl":          "/bin/sh -c apt-get update && apt-get install -y curl",
-		"/bin/sh -c #(nop)  ENV PATH=/usr/local/bin:/usr/bin":           "/bin/sh -c #(nop)  ENV PATH=/usr/local/bin:/usr/bin",
+		"/bin/sh -c apt-get update && apt-get install -y curl":         "/bin/sh -c apt-get update && apt-get install -y curl",
+		"/bin/sh -c #(nop)  ENV PATH=/usr/local/bin:/usr/bin":          "/bin/sh -c #(nop)  ENV PATH=/usr/local/bin:/usr/bin",
 	} {
 		if got := RedactCreatedBy(in); got != want {
 			t.Errorf("RedactCreatedBy(%q)\n = %q\nwant %q", in, got, want)
