@@ -20,6 +20,7 @@ import (
 	"github.com/vigil-dev/vigil/check/dockerfile"
 	"github.com/vigil-dev/vigil/check/imageconfig"
 	"github.com/vigil-dev/vigil/check/kubernetes"
+	"github.com/vigil-dev/vigil/check/secret"
 	"github.com/vigil-dev/vigil/severity"
 )
 
@@ -27,7 +28,7 @@ import (
 func Definitions() []check.Definition {
 	var defs []check.Definition
 	for _, domain := range [][]check.Definition{
-		dockerfile.Definitions, imageconfig.Definitions, kubernetes.Definitions,
+		dockerfile.Definitions, imageconfig.Definitions, kubernetes.Definitions, secret.Definitions,
 	} {
 		defs = append(defs, domain...)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/vigil-dev/vigil/check/dockerfile"
 	"github.com/vigil-dev/vigil/check/imageconfig"
 	"github.com/vigil-dev/vigil/check/kubernetes"
+	"github.com/vigil-dev/vigil/check/secret"
 	"github.com/vigil-dev/vigil/inventory"
 	"github.com/vigil-dev/vigil/layerfs"
 	"github.com/vigil-dev/vigil/scan"
@@ -36,6 +37,8 @@ type Image struct {
 	Config *v1.ConfigFile
 	// Scanners selects ScannerConfig and/or ScannerSecret.
 	Scanners map[string]bool
+	// Secret configures the secret scanner (limits, allow-list).
+	Secret secret.Options
 	// Findings are set by the scan.
 	Findings []check.Finding
 }
@@ -46,7 +49,25 @@ func (img *Image) Analyzers() []scan.Analyzer {
 	if img.Scanners[ScannerConfig] {
 		out = append(out, &configAnalyzer{img: img})
 	}
+	if img.Scanners[ScannerSecret] {
+		out = append(out, &secretAnalyzer{img: img})
+	}
 	return out
+}
+
+// secretAnalyzer scans every version of every text file in every layer
+// for secrets: its filter keeps only redacted matches as layers stream.
+type secretAnalyzer struct{ img *Image }
+
+func (*secretAnalyzer) Name() string       { return "secret scanner" }
+func (*secretAnalyzer) Patterns() []string { return secret.Patterns }
+func (a *secretAnalyzer) Filters() []layerfs.Filter {
+	return []layerfs.Filter{secret.Filter(a.img.Secret)}
+}
+
+func (a *secretAnalyzer) Analyze(_ context.Context, fsys *layerfs.FS, inv *inventory.Inventory) error {
+	a.img.Findings = append(a.img.Findings, secret.Check(fsys, inv.Layers, a.img.Secret)...)
+	return nil
 }
 
 // configAnalyzer runs the image configuration checks, resolving USER names
