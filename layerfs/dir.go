@@ -57,7 +57,7 @@ func ExtractDir(ctx context.Context, root string, m *Matcher, limits Limits) (*E
 			ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: err.Error()})
 			return nil
 		}
-		e := Entry{Path: p, Mode: int64(info.Mode().Perm()), Size: info.Size()}
+		e := Entry{Path: p, Mode: tarMode(info.Mode()), Size: info.Size()}
 		switch t := info.Mode().Type(); {
 		case t == 0:
 			e.Type = TypeFile
@@ -118,6 +118,23 @@ func ExtractDir(ctx context.Context, root string, m *Matcher, limits Limits) (*E
 		return nil, err
 	}
 	return ext, nil
+}
+
+// tarMode returns the permission bits of m as a tar header writes them,
+// with the setuid (04000), setgid (02000) and sticky (01000) bits that
+// fs.FileMode keeps apart from Perm.
+func tarMode(m fs.FileMode) int64 {
+	mode := int64(m.Perm())
+	if m&fs.ModeSetuid != 0 {
+		mode |= 0o4000
+	}
+	if m&fs.ModeSetgid != 0 {
+		mode |= 0o2000
+	}
+	if m&fs.ModeSticky != 0 {
+		mode |= 0o1000
+	}
+	return mode
 }
 
 // readLimited reads a regular file without following a symbolic link that

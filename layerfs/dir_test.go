@@ -145,3 +145,35 @@ func TestExtractDirUnreadable(t *testing.T) {
 	wantWarning(t, ext.Warnings, "etc/shadow", "permission denied")
 	wantContent(t, Merge(ext), "etc/ok", "ok", 0)
 }
+
+// TestExtractDirSpecialBits: setuid, setgid and sticky bits of a root file
+// system on disk reach the extract as a layer's tar header has them.
+func TestExtractDirSpecialBits(t *testing.T) {
+	root := t.TempDir()
+	for name, mode := range map[string]os.FileMode{"suid": 0o755 | os.ModeSetuid, "sgid": 0o755 | os.ModeSetgid} {
+		p := filepath.Join(root, name)
+		if err := os.WriteFile(p, []byte("x"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(root, "tmp"), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(root, "tmp"), 0o777|os.ModeSticky); err != nil {
+		t.Fatal(err)
+	}
+	ext, err := ExtractDir(context.Background(), root, mustMatcher(t, "etc/passwd"), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, e := range ext.Entries {
+		got[e.Path] = e.Mode
+	}
+	if got["suid"] != 0o4755 || got["sgid"] != 0o2755 || got["tmp"] != 0o1777 {
+		t.Errorf("modes %o %o %o, want 4755 2755 1777", got["suid"], got["sgid"], got["tmp"])
+	}
+}

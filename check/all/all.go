@@ -18,6 +18,7 @@ import (
 
 	"github.com/vigil-dev/vigil/check"
 	"github.com/vigil-dev/vigil/check/dockerfile"
+	"github.com/vigil-dev/vigil/check/hardening"
 	"github.com/vigil-dev/vigil/check/imageconfig"
 	"github.com/vigil-dev/vigil/check/kubernetes"
 	"github.com/vigil-dev/vigil/check/secret"
@@ -28,7 +29,7 @@ import (
 func Definitions() []check.Definition {
 	var defs []check.Definition
 	for _, domain := range [][]check.Definition{
-		dockerfile.Definitions, imageconfig.Definitions, kubernetes.Definitions, secret.Definitions,
+		hardening.Definitions(), dockerfile.Definitions, imageconfig.Definitions, kubernetes.Definitions, secret.Definitions,
 	} {
 		defs = append(defs, domain...)
 	}

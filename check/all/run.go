@@ -16,6 +16,7 @@ import (
 
 	"github.com/vigil-dev/vigil/check"
 	"github.com/vigil-dev/vigil/check/dockerfile"
+	"github.com/vigil-dev/vigil/check/hardening"
 	"github.com/vigil-dev/vigil/check/imageconfig"
 	"github.com/vigil-dev/vigil/check/kubernetes"
 	"github.com/vigil-dev/vigil/check/secret"
@@ -39,6 +40,9 @@ type Image struct {
 	Scanners map[string]bool
 	// Secret configures the secret scanner (limits, allow-list).
 	Secret secret.Options
+	// Hardening configures the OS hardening checks (password guessing
+	// budget, word list).
+	Hardening hardening.Options
 	// Findings are set by the scan.
 	Findings []check.Finding
 }
@@ -70,14 +74,23 @@ func (a *secretAnalyzer) Analyze(_ context.Context, fsys *layerfs.FS, inv *inven
 	return nil
 }
 
-// configAnalyzer runs the image configuration checks, resolving USER names
-// through the image's own /etc/passwd.
+// configAnalyzer runs the OS hardening checks and the image configuration
+// checks, resolving USER names through the image's own /etc/passwd.
 type configAnalyzer struct{ img *Image }
 
-func (*configAnalyzer) Name() string       { return "image configuration checks" }
-func (*configAnalyzer) Patterns() []string { return []string{"etc/passwd"} }
+func (*configAnalyzer) Name() string { return "configuration checks" }
+func (*configAnalyzer) Patterns() []string {
+	return append([]string{"etc/passwd"}, hardening.Patterns...)
+}
 
-func (a *configAnalyzer) Analyze(_ context.Context, fsys *layerfs.FS, inv *inventory.Inventory) error {
+func (a *configAnalyzer) Analyze(ctx context.Context, fsys *layerfs.FS, inv *inventory.Inventory) error {
+	opts := a.img.Hardening
+	opts.Warn = func(w inventory.Warning) { inv.Warnings = append(inv.Warnings, w) }
+	found, err := hardening.Check(ctx, fsys, inv, opts)
+	if err != nil {
+		return err
+	}
+	a.img.Findings = append(a.img.Findings, found...)
 	if a.img.Config == nil {
 		return nil // a directory has no configuration
 	}
@@ -86,11 +99,11 @@ func (a *configAnalyzer) Analyze(_ context.Context, fsys *layerfs.FS, inv *inven
 		return fmt.Errorf("/etc/passwd: %w", err)
 	}
 	uids := passwdUIDs(passwd)
-	opts := imageconfig.Options{LookupUser: func(name string) (int, bool) {
+	cfgOpts := imageconfig.Options{LookupUser: func(name string) (int, bool) {
 		uid, ok := uids[name]
 		return uid, ok
 	}}
-	a.img.Findings = append(a.img.Findings, imageconfig.Check(a.img.Config, inv.Layers, opts)...)
+	a.img.Findings = append(a.img.Findings, imageconfig.Check(a.img.Config, inv.Layers, cfgOpts)...)
 	return nil
 }
 

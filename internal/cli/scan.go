@@ -80,6 +80,7 @@ type scanFlags struct {
 	ignoreUnfixed       bool
 	ignoreFile          string
 	checkConfig         string
+	passwordBudget      time.Duration
 	vex                 listFlag
 	source              *sourceFlags
 	noColorOut          bool
@@ -106,6 +107,7 @@ func newScanFlags(e *env, target string) (*flag.FlagSet, *scanFlags) {
 	fs.BoolVar(&f.ignoreUnfixed, "ignore-unfixed", false, "leave out findings that have no published fix")
 	fs.StringVar(&f.ignoreFile, "ignore-file", "", "YAML or JSON file of findings to ignore, each with a reason and optional expiry")
 	fs.StringVar(&f.checkConfig, "check-config", "", "YAML or JSON file that disables checks or changes their severity (disable: [IDs], severity: {ID: level})")
+	fs.DurationVar(&f.passwordBudget, "password-budget", 10*time.Second, "time spent guessing the image's passwords against common ones (0 disables guessing)")
 	fs.Var(&f.vex, "vex", "OpenVEX or CycloneDX VEX document whose not_affected/fixed statements suppress findings (repeatable)")
 	fs.BoolVar(&f.noColorOut, "no-color", false, "no colour in the table, even on a terminal")
 	defaultScanners := map[string]string{"image": "vuln,config,secret", "fs": "vuln,config,secret", "sbom": "vuln", "config": "config"}[target]
@@ -255,6 +257,10 @@ func scanPackages(ctx context.Context, e *env, target, arg string, f *scanFlags,
 		defer db.Close()
 	}
 	checks := &all.Image{Scanners: scanners}
+	checks.Hardening.PasswordBudget = f.passwordBudget
+	if f.passwordBudget == 0 {
+		checks.Hardening.PasswordBudget = -1 // hardening: negative means no guessing
+	}
 	inv, cfg, err := scanTarget(ctx, e, target, arg, f.source, func(cfg *v1.ConfigFile) []scan.Analyzer {
 		checks.Config = cfg
 		return checks.Analyzers()
