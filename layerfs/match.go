@@ -23,7 +23,7 @@ type Matcher struct {
 	globs    []glob   // patterns with metacharacters, rooted
 	anyDepth []string // remainders of "**/" patterns
 	anyLast  []lastComp
-	anyComps []int // their numbers of components
+	anyComps []int    // their numbers of components
 	large    *Matcher // files allowed Limits.MaxDatabaseSize
 	sniffs   []sniff
 	plain    *Matcher // the patterns no sniff applies to, when there are sniffs
