@@ -89,18 +89,25 @@ func ExtractDir(ctx context.Context, root string, m *Matcher, limits Limits) (*E
 				}
 			}
 			e.Matched = true
+			size := filter.readSize(e.Size)
 			switch {
-			case e.Size > lim.fileLimit(m, p):
+			case size > lim.fileLimit(m, p):
 				ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: fmt.Sprintf("file not read: %d bytes is over the %d byte limit", e.Size, lim.fileLimit(m, p))})
-			case captured+e.Size > lim.MaxCaptured:
+			case captured+size > lim.MaxCaptured:
 				ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: fmt.Sprintf("file not read: captured files exceed %d bytes", lim.MaxCaptured)})
 			default:
-				data, err := readLimited(osPath, lim.fileLimit(m, p), false)
+				limit, prefix := lim.fileLimit(m, p), false
+				if size < e.Size {
+					limit, prefix = size, true // the filter's MaxRead
+				}
+				data, err := readLimited(osPath, limit, prefix)
 				if err != nil {
 					ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: err.Error()})
 					break
 				}
-				e.Size = int64(len(data))
+				if !prefix {
+					e.Size = int64(len(data))
+				}
 				if filter != nil && filter.reduce != nil {
 					if data = reduce(filter, p, data, &ext.Warnings); data == nil {
 						e.Matched = false // nothing of interest in it

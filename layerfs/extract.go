@@ -400,6 +400,7 @@ func ExtractTar(ctx context.Context, blob io.Reader, m *Matcher, opts ExtractOpt
 func walkTar(ctx context.Context, r io.Reader, m *Matcher, lim Limits, ext *Extract) error {
 	tr := tar.NewReader(r)
 	var captured int64
+	var scratch []byte // reduced files' content, reused
 	last := ""
 	// index of the last entry of each captured path, for hardlinks.
 	capturedAt := map[string]int{}
@@ -501,22 +502,35 @@ func walkTar(ctx context.Context, r io.Reader, m *Matcher, lim Limits, ext *Extr
 			e.Matched = true
 			switch e.Type {
 			case TypeFile:
+				size := filter.readSize(hdr.Size)
 				switch {
-				case hdr.Size > lim.fileLimit(m, p):
+				case size > lim.fileLimit(m, p):
 					ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: fmt.Sprintf("file not read: %d bytes is over the %d byte limit", hdr.Size, lim.fileLimit(m, p))})
-				case captured+hdr.Size > lim.MaxCaptured:
+				case captured+size > lim.MaxCaptured:
 					ext.Warnings = append(ext.Warnings, Warning{Path: p, Message: fmt.Sprintf("file not read: the layer's captured files exceed %d bytes", lim.MaxCaptured)})
-				default:
-					data := make([]byte, hdr.Size)
-					n := copy(data, head) // what a sniff function has seen
+				case filter != nil && filter.reduce != nil:
+					// Reduced files are read into one reused buffer: only what
+					// Reduce keeps is allocated (the rest of a file longer
+					// than MaxRead is skipped by the tar reader).
+					if int64(cap(scratch)) < size {
+						scratch = make([]byte, size)
+					}
+					data := scratch[:size]
+					n := copy(data, head)
 					if _, err := io.ReadFull(tr, data[n:]); err != nil {
 						return &EntryError{Path: p, Err: fmt.Errorf("corrupt or truncated layer: %w", err)}
 					}
-					if filter != nil && filter.reduce != nil {
-						if data = reduce(filter, p, data, &ext.Warnings); data == nil {
-							e.Matched = false // nothing of interest in it
-							break
-						}
+					if data = bytes.Clone(reduce(filter, p, data, &ext.Warnings)); data == nil {
+						e.Matched = false // nothing of interest in it
+						break
+					}
+					e.Data, e.Captured = data, true
+					captured += int64(len(data))
+				default:
+					data := make([]byte, size)
+					n := copy(data, head) // what a sniff function has seen
+					if _, err := io.ReadFull(tr, data[n:]); err != nil {
+						return &EntryError{Path: p, Err: fmt.Errorf("corrupt or truncated layer: %w", err)}
 					}
 					e.Data, e.Captured = data, true
 					captured += int64(len(data))

@@ -76,10 +76,20 @@ func (c lastComp) match(base string) bool {
 // sniff is a content test, and optionally a reduction, for the files some
 // patterns select.
 type sniff struct {
-	name   string
-	m      *Matcher
-	fn     func(head []byte) bool
-	reduce func(p string, data []byte) ([]byte, error)
+	name    string
+	m       *Matcher
+	fn      func(head []byte) bool
+	reduce  func(p string, data []byte) ([]byte, error)
+	maxRead int64
+}
+
+// readSize is how much of a file of size bytes is read: all of it, or
+// the filter's MaxRead. s may be nil.
+func (s *sniff) readSize(size int64) int64 {
+	if s != nil && s.maxRead > 0 && size > s.maxRead {
+		return s.maxRead
+	}
+	return size
 }
 
 // Filter selects files by content and may keep only part of them.
@@ -98,8 +108,13 @@ type Filter struct {
 	// that name its packages, one section of an executable. It returns nil
 	// and no error when nothing in the file is of interest, and an error
 	// (reported as a warning) when the file is malformed. Reduce must bound
-	// its own work: its input comes from the image.
+	// its own work: its input comes from the image. It must not keep data,
+	// whose memory is reused for the next file.
 	Reduce func(path string, data []byte) ([]byte, error)
+	// MaxRead, if positive, bounds what Reduce sees of a file: its first
+	// MaxRead bytes; the rest is skipped as the layer streams past, and a
+	// longer file is not "over the size limit".
+	MaxRead int64
 }
 
 // SniffSize is how much of a file a sniff function sees.
@@ -239,7 +254,7 @@ func (m *Matcher) WithFilter(f Filter) (*Matcher, error) {
 	if fn == nil {
 		fn = func([]byte) bool { return true }
 	}
-	out.sniffs = append(slices.Clone(m.sniffs), sniff{name: f.Name, m: sm, fn: fn, reduce: f.Reduce})
+	out.sniffs = append(slices.Clone(m.sniffs), sniff{name: f.Name, m: sm, fn: fn, reduce: f.Reduce, maxRead: f.MaxRead})
 	sniffed := map[string]bool{}
 	for _, s := range out.sniffs {
 		for _, p := range s.m.patterns {
@@ -303,7 +318,7 @@ func (m *Matcher) Key() string {
 	for _, s := range m.sniffs {
 		key += "\nsniff " + s.name + ":\n" + strings.Join(s.m.patterns, "\n")
 		if s.reduce != nil {
-			key += "\nreduced"
+			key += fmt.Sprintf("\nreduced %d", s.maxRead)
 		}
 	}
 	h := sha256.Sum256([]byte(key))

@@ -303,3 +303,59 @@ func FuzzMatchGlob(f *testing.F) {
 		}
 	})
 }
+
+// TestFilterMaxRead: Reduce sees only the first MaxRead bytes of a file
+// longer than that (which is then not "over the size limit"), in layers
+// and root directories alike, and the file keeps its own size.
+func TestFilterMaxRead(t *testing.T) {
+	var seen []int
+	f := Filter{Name: "prefix", Patterns: []string{"**/*.txt"}, MaxRead: 10,
+		Reduce: func(p string, data []byte) ([]byte, error) {
+			seen = append(seen, len(data))
+			return []byte("kept:" + string(data[:3])), nil
+		}}
+	m, err := mustMatcher(t, "etc/os-release").WithFilter(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("x", 200)
+	files := []testimage.File{file("a/long.txt", big), file("a/short.txt", "abcdef")}
+	root := t.TempDir()
+	for _, fl := range files {
+		p := filepath.Join(root, fl.Name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, fl.Body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fromDir, err := ExtractDir(context.Background(), root, m, Limits{MaxFileSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, ext := range map[string]*Extract{
+		"layer": extractBlob(t, testimage.LayerTar(files...), m, Limits{MaxFileSize: 100}),
+		"dir":   fromDir,
+	} {
+		fsys := Merge(ext)
+		if b, _, err := fsys.ReadFile("a/long.txt"); err != nil || string(b) != "kept:xxx" {
+			t.Errorf("%s: long.txt kept %q, %v", name, b, err)
+		}
+		if info, err := fsys.Stat("a/long.txt"); err != nil || info.Size != 200 {
+			t.Errorf("%s: long.txt size %+v, %v", name, info, err)
+		}
+		if b, _, _ := fsys.ReadFile("a/short.txt"); string(b) != "kept:abc" {
+			t.Errorf("%s: short.txt kept %q", name, b)
+		}
+		if len(ext.Warnings) > 0 {
+			t.Errorf("%s: warnings %v", name, ext.Warnings)
+		}
+	}
+	if len(seen) != 4 {
+		t.Errorf("Reduce ran %d times, want 4", len(seen))
+	}
+	for _, n := range seen {
+		if n > 10 {
+			t.Errorf("Reduce saw %d bytes, over MaxRead", n)
+		}
+	}
+}

@@ -37,9 +37,8 @@ const FilterName = "secret-v1"
 // Mach-O executables in binary directories (catalog/executable) and Java
 // archives, which are binary; archives and compressed files are never
 // decompressed. Sniff rejects binary files (a NUL byte in the first
-// 8 KiB); layerfs reads a file of interest up to its own size limit
-// (layerfs.Limits.MaxFileSize, 64 MiB by default, with a warning above),
-// of which opts.MaxFileSize bytes are scanned.
+// 8 KiB); layerfs reads only the first opts.MaxFileSize bytes of a file
+// of interest (the rest streams past unread), and those are scanned.
 //
 // The allow-list is not applied here (Check applies it), so that cached
 // extracts do not depend on it.
@@ -55,6 +54,7 @@ func Filter(opts Options) layerfs.Filter {
 		Name:     name,
 		Patterns: Patterns,
 		Sniff:    func(head []byte) bool { return !IsBinary(head) },
+		MaxRead:  o.MaxFileSize,
 		Reduce: func(p string, data []byte) ([]byte, error) {
 			ms := scan("/"+p, data, o)
 			if len(ms) == 0 {

@@ -87,25 +87,77 @@ func coreOf(k string) (string, int) {
 	return "", -1
 }
 
-// coreOccurrences returns the offsets of core c in the text, ascending.
-func (t *text) coreOccurrences(c string) []int {
-	if occ, ok := t.cores[c]; ok {
-		return occ
-	}
-	if t.cores == nil {
-		t.cores = map[string][]int{}
-	}
-	var occ []int
-	for off := 0; ; {
-		i := bytes.Index(t.lower[off:], []byte(c))
-		if i < 0 {
-			break
+// needles are the strings whose occurrences a file's one indexing pass
+// records: the cores, and the keywords holding none. byPrefix maps the
+// first two bytes of a needle to the needles starting with them (as
+// indexes into needleLists, 0 for none), so the pass costs one table
+// lookup per byte of text, whatever the number of keywords. (Searching
+// for each needle in turn took a pass per needle, each stopping at every
+// occurrence of a common first letter.)
+var (
+	needles     []string
+	needleIndex = map[string]int{}
+	needleLists = [][]int{nil}
+	byPrefix    [1 << 16]uint16
+)
+
+func init() {
+	add := func(n string) {
+		if _, ok := needleIndex[n]; ok || len(n) < 2 {
+			if len(n) < 2 {
+				panic("secret: keyword shorter than 2 bytes: " + n)
+			}
+			return
 		}
-		occ = append(occ, off+i)
-		off += i + len(c)
+		needleIndex[n] = len(needles)
+		needles = append(needles, n)
+		k := uint16(n[0])<<8 | uint16(n[1])
+		if byPrefix[k] == 0 {
+			byPrefix[k] = uint16(len(needleLists))
+			needleLists = append(needleLists, nil)
+		}
+		needleLists[byPrefix[k]] = append(needleLists[byPrefix[k]], len(needles)-1)
 	}
-	t.cores[c] = occ
-	return occ
+	for _, c := range cores {
+		add(c)
+	}
+	for i := range rules {
+		for _, k := range rules[i].keywords {
+			if c, _ := coreOf(k); c == "" {
+				add(k)
+			}
+		}
+	}
+}
+
+// occurrences returns the offsets of needle n in the text, ascending,
+// indexing the text on first use.
+func (t *text) occurrences(n string) []int {
+	if t.occ == nil {
+		t.index()
+	}
+	i, ok := needleIndex[n]
+	if !ok {
+		panic("secret: not a needle: " + n)
+	}
+	return t.occ[i]
+}
+
+// index records the offsets of every needle in one pass over the text.
+func (t *text) index() {
+	t.occ = make([][]int, len(needles))
+	l := t.lower
+	for i := 0; i+1 < len(l); i++ {
+		list := byPrefix[uint16(l[i])<<8|uint16(l[i+1])]
+		if list == 0 {
+			continue
+		}
+		for _, ni := range needleLists[list] {
+			if n := needles[ni]; i+len(n) <= len(l) && string(l[i:i+len(n)]) == n {
+				t.occ[ni] = append(t.occ[ni], i)
+			}
+		}
+	}
 }
 
 // at reports whether keyword k occurs at offset s.
@@ -117,9 +169,9 @@ func (t *text) at(s int, k string) bool {
 func (t *text) has(k string) bool {
 	c, off := coreOf(k)
 	if c == "" {
-		return bytes.Contains(t.lower, []byte(k))
+		return len(t.occurrences(k)) > 0
 	}
-	for _, p := range t.coreOccurrences(c) {
+	for _, p := range t.occurrences(c) {
 		if t.at(p-off, k) {
 			return true
 		}
@@ -203,8 +255,8 @@ const (
 // text is one file being scanned.
 type text struct {
 	data, lower []byte
-	segs        []int            // segment starts, then len(data); see segments
-	cores       map[string][]int // offsets of cores (coreOccurrences)
+	segs        []int   // segment starts, then len(data); see segments
+	occ         [][]int // offsets of each needle (occurrences)
 }
 
 // segments returns the starts of data's segments (lines cut at
@@ -228,29 +280,24 @@ func (t *text) segments() []int {
 }
 
 // windows returns the disjoint ranges of t, in order, made of the
-// segments where keywords occur. Each occurrence costs a step along the
-// segments, and the occurrences of a keyword without a core are searched
-// from one segment to the next, so the windows of a file cost linear time
-// whatever it holds (ten million keywords on one line included).
+// segments where keywords occur. Each occurrence (from the one indexing
+// pass) costs a step along the segments, so the windows of a file cost
+// linear time whatever it holds (ten million keywords on one line
+// included).
 func (t *text) windows(keywords []string) [][2]int {
 	var ws [][2]int
 	for _, k := range keywords {
 		w := windower{t: t, segs: t.segments(), lastEnd: -1}
 		if c, off := coreOf(k); c != "" {
-			for _, p := range t.coreOccurrences(c) {
+			for _, p := range t.occurrences(c) {
 				if t.at(p-off, k) {
 					ws = w.add(ws, p-off, len(k))
 				}
 			}
 			continue
 		}
-		for off := 0; off < len(t.lower); {
-			i := bytes.Index(t.lower[off:], []byte(k))
-			if i < 0 {
-				break
-			}
-			ws = w.add(ws, off+i, len(k))
-			off = w.lastEnd // later occurrences in these segments add nothing
+		for _, p := range t.occurrences(k) {
+			ws = w.add(ws, p, len(k)) // occurrences in the last window add nothing
 		}
 	}
 	return merge(ws)
