@@ -401,6 +401,7 @@ func walkTar(ctx context.Context, r io.Reader, m *Matcher, lim Limits, ext *Extr
 	tr := tar.NewReader(r)
 	var captured int64
 	var scratch []byte // reduced files' content, reused
+	headBuf := make([]byte, SniffSize)
 	last := ""
 	// index of the last entry of each captured path, for hardlinks.
 	capturedAt := map[string]int{}
@@ -488,7 +489,7 @@ func walkTar(ctx context.Context, r io.Reader, m *Matcher, lim Limits, ext *Extr
 		var filter *sniff
 		matched := m.Match(p)
 		if matched && e.Type == TypeFile && m.filtered(p) {
-			head = make([]byte, min(hdr.Size, SniffSize))
+			head = headBuf[:min(hdr.Size, SniffSize)] // copied before the next entry
 			if _, err := io.ReadFull(tr, head); err != nil {
 				return &EntryError{Path: p, Err: fmt.Errorf("corrupt or truncated layer: %w", err)}
 			}

@@ -101,7 +101,8 @@ type Filter struct {
 	Patterns []string
 	// Sniff, if set, sees a file's first SniffSize bytes (all of it if it is
 	// smaller) and says whether the file is of interest. Files it rejects
-	// are indexed but neither kept nor listed by FS.Matched.
+	// are indexed but neither kept nor listed by FS.Matched. It must not
+	// keep head, whose memory is reused.
 	Sniff func(head []byte) bool
 	// Reduce, if set, turns the content of a file of interest (at most its
 	// size limit) into what is kept of it: the few entries of a Java archive
