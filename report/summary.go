@@ -9,47 +9,28 @@ import (
 	"github.com/vigil-dev/vigil/vuln"
 )
 
-// summary counts the findings of a report that are not suppressed, and
-// its check findings.
+// summary counts the findings of a report that are not suppressed
+// (vuln.Summarize), and its check findings.
 type summary struct {
+	vuln.Summary
 	// Vulnerabilities is set when the report is the result of a
 	// vulnerability scan (see hasVulnerabilityScan).
 	Vulnerabilities bool
-	Total           int
 	ByLevel         [severity.Critical + 1]int
-	Fixed           int
-	Unfixed         int
-	FromBase        int
-	Suppressed      int
-	Unscannable     int
 	Checks          int
 	ChecksByLevel   [severity.Critical + 1]int
 }
 
 func summarize(r *vuln.Report) summary {
-	s := summary{Vulnerabilities: hasVulnerabilityScan(r), Unscannable: len(r.Unscannable), Checks: len(r.Checks)}
+	s := summary{Summary: vuln.Summarize(r), Vulnerabilities: hasVulnerabilityScan(r), Checks: len(r.Checks)}
+	for l, n := range s.BySeverity {
+		if l >= severity.Unknown && l <= severity.Critical {
+			s.ByLevel[l] = n
+		}
+	}
 	for _, c := range r.Checks {
 		if l := c.Severity; l >= severity.Unknown && l <= severity.Critical {
 			s.ChecksByLevel[l]++
-		}
-	}
-	for i := range r.Findings {
-		f := &r.Findings[i]
-		if f.Suppression != nil {
-			s.Suppressed++
-			continue
-		}
-		s.Total++
-		if l := f.Severity.Level; l >= severity.Unknown && l <= severity.Critical {
-			s.ByLevel[l]++
-		}
-		if f.Fixed() {
-			s.Fixed++
-		} else {
-			s.Unfixed++
-		}
-		if f.Remediation.FromBase {
-			s.FromBase++
 		}
 	}
 	return s
@@ -75,11 +56,11 @@ func (s summary) lines() []string {
 	var out []string
 	switch {
 	case !s.Vulnerabilities:
-	case s.Total == 0:
+	case s.Findings == 0:
 		out = append(out, fmt.Sprintf("No vulnerabilities found (%d suppressed, %d unscannable)", s.Suppressed, s.Unscannable))
 	default:
 		out = append(out, fmt.Sprintf("%s: %s; %d fixed, %d unfixed; %d suppressed, %d unscannable",
-			plural(s.Total, "finding"), levels(s.ByLevel), s.Fixed, s.Unfixed, s.Suppressed, s.Unscannable))
+			plural(s.Findings, "finding"), levels(s.ByLevel), s.Fixed, s.Unfixed, s.Suppressed, s.Unscannable))
 	}
 	switch {
 	case s.Checks > 0:

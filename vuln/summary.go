@@ -1,10 +1,6 @@
 package vuln
 
-import (
-	"fmt"
-
-	"github.com/vigil-dev/vigil/severity"
-)
+import "github.com/vigil-dev/vigil/severity"
 
 // Summary counts a report's findings. Suppressed findings are counted
 // only in Suppressed.
@@ -51,58 +47,4 @@ func Summarize(r *Report) Summary {
 		}
 	}
 	return s
-}
-
-// Sentences are the summary in words, for the end of a report: the
-// counts, what has a fix, and where the fixes lie (for example "41
-// findings come from base layers: rebuild on a newer base").
-func (s Summary) Sentences() []string {
-	out := []string{fmt.Sprintf("%s (%s)", plural(s.Findings, "finding"), s.severities())}
-	if s.Findings > 0 {
-		out = append(out, fmt.Sprintf("%d have a fixed version, %d have none yet", s.Fixed, s.Unfixed))
-	}
-	if s.FromBase > 0 {
-		out = append(out, fmt.Sprintf("%s from base layers: rebuild on a newer base", comeFrom(s.FromBase)))
-	}
-	if app := s.Findings - s.FromBase; s.BaseKnown && app > 0 {
-		out = append(out, fmt.Sprintf("%s from the image's own layers: upgrade them in its build", comeFrom(app)))
-	}
-	if s.Suppressed > 0 {
-		out = append(out, fmt.Sprintf("%s suppressed by VEX or ignore rules", plural(s.Suppressed, "finding")))
-	}
-	if s.Unscannable > 0 {
-		out = append(out, fmt.Sprintf("%s could not be scanned", plural(s.Unscannable, "package")))
-	}
-	return out
-}
-
-func (s Summary) severities() string {
-	var parts string
-	for l := severity.Critical; l >= severity.Unknown; l-- {
-		if s.BySeverity[l] == 0 {
-			continue
-		}
-		if parts != "" {
-			parts += ", "
-		}
-		parts += fmt.Sprintf("%d %s", s.BySeverity[l], l)
-	}
-	if parts == "" {
-		return "none"
-	}
-	return parts
-}
-
-func comeFrom(n int) string {
-	if n == 1 {
-		return "1 finding comes"
-	}
-	return fmt.Sprintf("%d findings come", n)
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
