@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/vigil-dev/vigil/internal/termtext"
 
 	"github.com/vigil-dev/vigil/severity"
 	"github.com/vigil-dev/vigil/vuln"
@@ -52,7 +52,7 @@ func writeTable(w io.Writer, r *vuln.Report, opts Options) error {
 		t.checks(g)
 	}
 	for _, warn := range r.Warnings {
-		fmt.Fprintf(tw, "warning: %s\n", cell(warn.Message, reasonWidth*2))
+		fmt.Fprintf(tw, "warning: %s\n", termtext.Cell(warn.Message, reasonWidth*2))
 	}
 	s := summarize(r)
 	for _, line := range s.lines() {
@@ -83,10 +83,10 @@ func (t tableWriter) group(fs []vuln.Finding) {
 	fmt.Fprintln(t.w, "PACKAGE\tINSTALLED\tFIXED\tID\tSEVERITY")
 	for _, f := range fs {
 		fmt.Fprintf(t.w, "%s\t%s\t%s\t%s\t%s\n",
-			cell(f.Package.Name, packageWidth),
-			cell(f.Package.Version, versionWidth),
-			cell(fixedText(f), versionWidth),
-			cell(idText(f), idWidth),
+			termtext.Cell(f.Package.Name, packageWidth),
+			termtext.Cell(f.Package.Version, versionWidth),
+			termtext.Cell(fixedText(f), versionWidth),
+			termtext.Cell(idText(f), idWidth),
 			t.level(l, severityText(f.Severity)),
 		)
 	}
@@ -102,13 +102,13 @@ func (t tableWriter) suppressed(fs []vuln.Finding) {
 	for _, f := range fs {
 		s := f.Suppression
 		fmt.Fprintf(t.w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			cell(f.Package.Name, packageWidth),
-			cell(f.Package.Version, versionWidth),
-			cell(idText(f), idWidth),
+			termtext.Cell(f.Package.Name, packageWidth),
+			termtext.Cell(f.Package.Version, versionWidth),
+			termtext.Cell(idText(f), idWidth),
 			severityText(f.Severity),
-			cell(s.Kind+" "+s.Status, versionWidth),
-			cell(s.Source, packageWidth),
-			cell(suppressionReason(s), reasonWidth),
+			termtext.Cell(s.Kind+" "+s.Status, versionWidth),
+			termtext.Cell(s.Source, packageWidth),
+			termtext.Cell(suppressionReason(s), reasonWidth),
 		)
 	}
 	fmt.Fprintln(t.w)
@@ -116,14 +116,14 @@ func (t tableWriter) suppressed(fs []vuln.Finding) {
 
 // checks writes the check findings of one domain, most severe first.
 func (t tableWriter) checks(g checkGroup) {
-	fmt.Fprintf(t.w, "%s (%d)\n", cell(strings.ToUpper(g.Title), packageWidth), len(g.Findings))
+	fmt.Fprintf(t.w, "%s (%d)\n", termtext.Cell(strings.ToUpper(g.Title), packageWidth), len(g.Findings))
 	fmt.Fprintln(t.w, "CHECK\tSEVERITY\tWHERE\tMESSAGE")
 	for _, f := range g.Findings {
 		fmt.Fprintf(t.w, "%s\t%s\t%s\t%s\n",
-			cell(f.CheckID, versionWidth),
+			termtext.Cell(f.CheckID, versionWidth),
 			t.level(f.Severity, f.Severity.String()),
-			cell(where(f), whereWidth),
-			cell(f.Message, messageWidth),
+			termtext.Cell(where(f), whereWidth),
+			termtext.Cell(f.Message, messageWidth),
 		)
 	}
 	fmt.Fprintln(t.w)
@@ -137,10 +137,10 @@ func (t tableWriter) unscannable(us []vuln.Unscannable) {
 	fmt.Fprintln(t.w, "PACKAGE\tVERSION\tTYPE\tREASON")
 	for _, u := range us {
 		fmt.Fprintf(t.w, "%s\t%s\t%s\t%s\n",
-			cell(u.Package.Name, packageWidth),
-			cell(u.Package.Version, versionWidth),
-			cell(u.Package.Type, versionWidth),
-			cell(u.Reason, reasonWidth),
+			termtext.Cell(u.Package.Name, packageWidth),
+			termtext.Cell(u.Package.Version, versionWidth),
+			termtext.Cell(u.Package.Type, versionWidth),
+			termtext.Cell(u.Reason, reasonWidth),
 		)
 	}
 	fmt.Fprintln(t.w)
@@ -210,26 +210,4 @@ func suppressionReason(s *vuln.Suppression) string {
 		parts = append(parts, "until "+s.Expires.Format("2006-01-02"))
 	}
 	return strings.Join(parts, "; ")
-}
-
-// cell makes s safe to print and at most width characters wide. Values
-// come from scanned images and advisories and may be hostile: control and
-// format characters (escape sequences, bidirectional overrides) become
-// "?", so that a package name cannot rewrite the terminal, and long values
-// are cut with "…".
-func cell(s string, width int) string {
-	var b strings.Builder
-	n := 0
-	for i, r := range s {
-		if n == width-1 && utf8.RuneCountInString(s[i:]) > 1 {
-			b.WriteRune('…')
-			return b.String()
-		}
-		if r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			r = '?'
-		}
-		b.WriteRune(r)
-		n++
-	}
-	return b.String()
 }

@@ -16,8 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/vigil-dev/vigil/internal/termtext"
 
 	"github.com/vigil-dev/vigil/inventory"
 )
@@ -47,10 +47,10 @@ func Encode(w io.Writer, inv *inventory.Inventory) error {
 	fmt.Fprintln(tw, "NAME\tVERSION\tTYPE\tSOURCE\tLAYER")
 	for _, p := range sorted.Packages {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n",
-			cell(p.Name, nameWidth),
-			cell(p.Version, versionWidth),
-			cell(p.Type, typeWidth),
-			cell(source(p), sourceWidth),
+			termtext.Cell(p.Name, nameWidth),
+			termtext.Cell(p.Version, versionWidth),
+			termtext.Cell(p.Type, typeWidth),
+			termtext.Cell(source(p), sourceWidth),
 			layer(p.Layer, len(inv.Layers)),
 		)
 	}
@@ -95,20 +95,20 @@ func summary(inv *inventory.Inventory) string {
 			osName = strings.TrimSpace(o.ID + " " + o.VersionID)
 		}
 	}
-	b.WriteString(", OS: " + cell(osName, summaryWidth))
+	b.WriteString(", OS: " + termtext.Cell(osName, summaryWidth))
 	image := inv.Source.Name
 	if image == "" {
 		image = inv.Source.Ref
 	}
 	if image != "" {
-		b.WriteString(", image: " + cell(image, summaryWidth))
+		b.WriteString(", image: " + termtext.Cell(image, summaryWidth))
 	}
 	digest := inv.Source.ManifestDigest
 	if digest == "" {
 		digest = inv.Source.ConfigDigest
 	}
 	if digest != "" {
-		b.WriteString(" (" + cell(shortDigest(digest), summaryWidth) + ")")
+		b.WriteString(" (" + termtext.Cell(shortDigest(digest), summaryWidth) + ")")
 	}
 	return b.String()
 }
@@ -127,22 +127,4 @@ func shortDigest(d string) string {
 		return d
 	}
 	return alg + ":" + hex[:12]
-}
-
-// cell makes s safe to print and at most width characters wide.
-func cell(s string, width int) string {
-	var b strings.Builder
-	n := 0
-	for i, r := range s {
-		if n == width-1 && utf8.RuneCountInString(s[i:]) > 1 {
-			b.WriteRune('…')
-			return b.String()
-		}
-		if r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			r = '?'
-		}
-		b.WriteRune(r)
-		n++
-	}
-	return b.String()
 }

@@ -54,22 +54,3 @@ func TestHostileValues(t *testing.T) {
 		t.Errorf("summary %q, want %q", got, want)
 	}
 }
-
-func TestCell(t *testing.T) {
-	for _, tc := range []struct {
-		in    string
-		width int
-		want  string
-	}{
-		{"abc", 3, "abc"},
-		{"abcd", 3, "ab…"},
-		{"äöü", 3, "äöü"},
-		{"äöüß", 3, "äö…"},
-		{"a\x00b", 5, "a?b"},
-		{"", 3, ""},
-	} {
-		if got := cell(tc.in, tc.width); got != tc.want {
-			t.Errorf("cell(%q, %d) = %q, want %q", tc.in, tc.width, got, tc.want)
-		}
-	}
-}
