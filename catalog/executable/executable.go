@@ -126,9 +126,32 @@ func Read(data []byte) Info {
 	if !Magic(data) {
 		return info
 	}
+	if bytes.HasPrefix(data, []byte("\x7fELF")) && !elfMayEmbed(data) {
+		return info // most of a distribution's binaries: parsed once, then dropped
+	}
 	info.GoBuildInfo, info.GoError = goBuildInfo(data)
 	info.CargoAuditable = auditableSection(data)
 	return info
+}
+
+// elfMayEmbed reports whether an ELF file has the section of Go's build
+// information or cargo-auditable's (or may hold them elsewhere), or cannot
+// be parsed (then the readers decide and report). It spares the C programs that fill a distribution's
+// bin directories a second and third parse.
+func elfMayEmbed(data []byte) (may bool) {
+	defer func() {
+		if recover() != nil {
+			may = true
+		}
+	}()
+	f, err := elf.NewFile(bytes.NewReader(data))
+	if err != nil {
+		return true
+	}
+	// Go before 1.13 kept build information in its data segment, with a
+	// build ID note; files without section headers are read by segments.
+	return f.Section(".go.buildinfo") != nil || f.Section(".dep-v0") != nil ||
+		f.Section(".note.go.buildid") != nil || len(f.Sections) <= 1
 }
 
 func goBuildInfo(data []byte) (s, errMsg string) {
