@@ -33,7 +33,7 @@ const ExitFindings = 3
 func scanCommand() *command {
 	c := &command{
 		name:    "scan",
-		summary: "find vulnerabilities in an image, an SBOM or a directory",
+		summary: "find vulnerabilities, misconfigurations and secrets (image, SBOM, directory, config files)",
 		usage:   "image|sbom|fs [flags] TARGET",
 		example: "vigil scan image docker-archive:app.tar --fail-on high",
 	}
