@@ -2,30 +2,8 @@ package dockerfile
 
 import (
 	"github.com/vigil-dev/vigil/check"
+	"github.com/vigil-dev/vigil/check/refs"
 	"github.com/vigil-dev/vigil/severity"
-)
-
-// References shared by the checks. Section numbers are those of the
-// editions named by check.ISO27002, check.CISDocker and check.NIST800190.
-var (
-	cisUser       = check.Reference{Standard: check.CISDocker, Section: "4.1", Title: "Ensure that a user for the container has been created"}
-	cisPackages   = check.Reference{Standard: check.CISDocker, Section: "4.3", Title: "Ensure that unnecessary packages are not installed in the container"}
-	cisHealth     = check.Reference{Standard: check.CISDocker, Section: "4.6", Title: "Ensure that HEALTHCHECK instructions have been added to container images"}
-	cisUpdate     = check.Reference{Standard: check.CISDocker, Section: "4.7", Title: "Ensure update instructions are not used alone in the Dockerfile"}
-	cisCopy       = check.Reference{Standard: check.CISDocker, Section: "4.9", Title: "Ensure that COPY is used instead of ADD in Dockerfiles"}
-	cisSecrets    = check.Reference{Standard: check.CISDocker, Section: "4.10", Title: "Ensure secrets are not stored in Dockerfiles"}
-	cisVerified   = check.Reference{Standard: check.CISDocker, Section: "4.11", Title: "Ensure only verified packages are installed"}
-	nistConfig    = check.Reference{Standard: check.NIST800190, Section: "4.1.2", Title: "Image configuration defects"}
-	nistSecrets   = check.Reference{Standard: check.NIST800190, Section: "4.1.4", Title: "Embedded clear text secrets"}
-	nistUntrusted = check.Reference{Standard: check.NIST800190, Section: "4.1.5", Title: "Use of untrusted images"}
-	isoAuthInfo   = check.Reference{Standard: check.ISO27002, Section: "5.17", Title: "Authentication information"}
-	isoSupply     = check.Reference{Standard: check.ISO27002, Section: "5.21", Title: "Managing information security in the ICT supply chain"}
-	isoPrivileged = check.Reference{Standard: check.ISO27002, Section: "8.2", Title: "Privileged access rights"}
-	isoConfig     = check.Reference{Standard: check.ISO27002, Section: "8.9", Title: "Configuration management"}
-	isoLeakage    = check.Reference{Standard: check.ISO27002, Section: "8.12", Title: "Data leakage prevention"}
-	isoMonitoring = check.Reference{Standard: check.ISO27002, Section: "8.16", Title: "Monitoring activities"}
-	isoInstall    = check.Reference{Standard: check.ISO27002, Section: "8.19", Title: "Installation of software on operational systems"}
-	isoNetworks   = check.Reference{Standard: check.ISO27002, Section: "8.20", Title: "Networks security"}
 )
 
 // The checks of this package.
@@ -35,34 +13,34 @@ var (
 		Description: "A FROM instruction names an image with no tag or the tag `latest` (after ARG defaults are substituted), so each build may take a different base: " +
 			"builds are not reproducible and a compromised or broken upstream release is taken silently. `scratch` and earlier build stages are not reported.",
 		Remediation: "Name a specific version and pin its digest: `FROM image:1.2.3@sha256:...`.",
-		References:  []check.Reference{nistUntrusted, isoSupply},
+		References:  []check.Reference{refs.NistUntrusted, refs.IsoSupply},
 	}
 	UnpinnedBase = check.Definition{
 		ID: "DF-002", Title: "Base image not pinned by digest", Domain: check.DomainDockerfile, Severity: severity.Low,
 		Description: "A FROM instruction names an image by tag without a digest. Tags move: the same Dockerfile can build on different content tomorrow. " +
 			"(A FROM without tag or with `latest` is reported by DF-001 instead.)",
 		Remediation: "Append the digest of the image you reviewed: `FROM image:1.2.3@sha256:...`, and update it deliberately (e.g. with a dependency bot).",
-		References:  []check.Reference{nistUntrusted, isoSupply},
+		References:  []check.Reference{refs.NistUntrusted, refs.IsoSupply},
 	}
 	RootUser = check.Definition{
 		ID: "DF-003", Title: "Final stage runs as root", Domain: check.DomainDockerfile, Severity: severity.High,
 		Description: "The final build stage (with the stages it derives from) sets no USER, or its last USER is root or UID 0. " +
 			"Without USER the image runs as the base image's user, which is root for almost every base image.",
 		Remediation: "Create an unprivileged user and end the final stage with `USER name` or `USER uid:gid`.",
-		References:  []check.Reference{cisUser, nistConfig, isoPrivileged},
+		References:  []check.Reference{refs.CisUser, refs.NistConfig, refs.IsoPrivileged},
 	}
 	RemoteAdd = check.Definition{
 		ID: "DF-004", Title: "ADD from a remote URL without a checksum", Domain: check.DomainDockerfile, Severity: severity.Medium,
 		Description: "ADD downloads a URL (or git repository) without `--checksum`: whatever the server returns at build time goes into the image unverified. " +
 			"With `ADD --checksum=sha256:...` the builder verifies the download, so it is not reported.",
 		Remediation: "Add `--checksum=sha256:<digest>` to the ADD, or COPY the file from the build context.",
-		References:  []check.Reference{cisCopy, isoInstall},
+		References:  []check.Reference{refs.CisCopy, refs.IsoInstall},
 	}
 	AptRecommends = check.Definition{
 		ID: "DF-005", Title: "apt-get install without --no-install-recommends", Domain: check.DomainDockerfile, Severity: severity.Low,
 		Description: "apt-get install in the final image's stages installs recommended packages too: more software, more vulnerabilities, larger image.",
 		Remediation: "Use `apt-get install -y --no-install-recommends ...`.",
-		References:  []check.Reference{cisPackages, isoConfig},
+		References:  []check.Reference{refs.CisPackages, refs.IsoConfig},
 	}
 	AptLists = check.Definition{
 		ID: "DF-006", Title: "apt lists not removed in the same RUN", Domain: check.DomainDockerfile, Severity: severity.Low,
@@ -70,14 +48,14 @@ var (
 			"and an update in a RUN of its own is cached and goes stale for later installs.",
 		Remediation: "Update, install and clean in one RUN: `apt-get update && apt-get install -y --no-install-recommends ... && rm -rf /var/lib/apt/lists/*` " +
 			"(or use a cache mount on /var/lib/apt/lists).",
-		References: []check.Reference{cisUpdate, isoConfig},
+		References: []check.Reference{refs.CisUpdate, refs.IsoConfig},
 	}
 	DownloadToShell = check.Definition{
 		ID: "DF-007", Title: "Download piped into a shell", Domain: check.DomainDockerfile, Severity: severity.High,
 		Description: "A RUN executes a script straight from the network (`curl ... | sh`, `wget -O- ... | bash`, `sh -c \"$(curl ...)\"`): " +
 			"whatever the server returns at build time runs unverified.",
 		Remediation: "Download to a file, verify its checksum or signature, then run it; or install the software from a signed package.",
-		References:  []check.Reference{cisVerified, isoInstall},
+		References:  []check.Reference{refs.CisVerified, refs.IsoInstall},
 	}
 	SecretArgEnv = check.Definition{
 		ID: "DF-008", Title: "Secret in ARG or ENV", Domain: check.DomainDockerfile, Severity: severity.High,
@@ -85,33 +63,33 @@ var (
 			"ENV values are stored in the image configuration and ARG values in its history; a secret-named ARG without default is reported too, " +
 			"since the value passed with --build-arg is recorded in the history of every RUN that follows.",
 		Remediation: "Remove the secret from the Dockerfile and rotate it; pass build secrets with `RUN --mount=type=secret,id=...` and runtime secrets through the orchestrator.",
-		References:  []check.Reference{cisSecrets, nistSecrets, isoAuthInfo},
+		References:  []check.Reference{refs.CisSecrets, refs.NistSecrets, refs.IsoAuthInfo},
 	}
 	NoHealthcheck = check.Definition{
 		ID: "DF-009", Title: "No HEALTHCHECK in the final stage", Domain: check.DomainDockerfile, Severity: severity.Low,
 		Description: "The final stage (with the stages it derives from) has no HEALTHCHECK, or HEALTHCHECK NONE: the engine cannot tell a hung container from a working one.",
 		Remediation: "Add `HEALTHCHECK CMD ...` that probes the service, or define probes in the orchestrator.",
-		References:  []check.Reference{cisHealth, isoMonitoring},
+		References:  []check.Reference{refs.CisHealth, refs.IsoMonitoring},
 	}
 	Sudo = check.Definition{
 		ID: "DF-010", Title: "sudo in RUN", Domain: check.DomainDockerfile, Severity: severity.Medium,
 		Description: "A RUN uses sudo. Build steps run as the current USER; sudo in them means the image carries sudo and a user allowed to become root, a privilege escalation path at run time.",
 		Remediation: "Switch with `USER root` for the steps that need it and back to the unprivileged user afterwards; do not install sudo.",
-		References:  []check.Reference{isoPrivileged, nistConfig},
+		References:  []check.Reference{refs.IsoPrivileged, refs.NistConfig},
 	}
 	RemoteAdminPort = check.Definition{
 		ID: "DF-011", Title: "EXPOSE of a remote administration port", Domain: check.DomainDockerfile, Severity: severity.Medium,
 		Description: "The final stage exposes a port of a remote login or administration service: SSH (22), telnet (23), rexec/rlogin/rsh (512-514), " +
 			"the Docker Engine API (2375, 2376), RDP (3389), VNC (5900, 5901) or WinRM (5985, 5986).",
 		Remediation: "Remove the EXPOSE and the service; administer containers with `docker exec` or `kubectl exec`.",
-		References:  []check.Reference{nistConfig, isoNetworks},
+		References:  []check.Reference{refs.NistConfig, refs.IsoNetworks},
 	}
 	WholeContext = check.Definition{
 		ID: "DF-012", Title: "Whole build context copied without .dockerignore", Domain: check.DomainDockerfile, Severity: severity.Medium,
 		Description: "COPY or ADD of `.` in the final image's stages copies the whole build context, and no .dockerignore (nor <Dockerfile>.dockerignore) was found beside it: " +
 			".git, .env files, credentials and build leftovers end up in the image.",
 		Remediation: "Copy only what the image needs, or add a .dockerignore that excludes .git, secrets and local files.",
-		References:  []check.Reference{nistSecrets, isoLeakage},
+		References:  []check.Reference{refs.NistSecrets, refs.IsoLeakage},
 	}
 )
 
